@@ -1,0 +1,56 @@
+"""The hearing's audit log: every action and its outcome, hash-chained in `audit.jsonl`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from .chain import ChainedLog
+
+__all__ = ["AuditLog", "Outcome"]
+
+
+class Outcome(StrEnum):
+    DONE = "done"
+    REFUSED = "refused"
+
+
+class AuditLog:
+    """Appends audit entries (time, actor, action, target, outcome, details) to one hearing."""
+
+    def __init__(self, path: Path) -> None:
+        self._log = ChainedLog(path)
+
+    @property
+    def path(self) -> Path:
+        return self._log.path
+
+    def record(
+        self,
+        actor: str,
+        action: str,
+        *,
+        target: str | None = None,
+        outcome: Outcome = Outcome.DONE,
+        details: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Durably append one entry and return it (blocking: call from a worker thread)."""
+        return self._log.append(
+            {
+                "time": datetime.now(UTC).isoformat(),
+                "actor": actor,
+                "action": action,
+                "target": target,
+                "outcome": outcome.value,
+                "details": details or {},
+            }
+        )
+
+    def entries(self) -> list[dict[str, Any]]:
+        return list(self._log.entries())
+
+    def verify(self) -> int:
+        """Verify the chain; return the number of entries."""
+        return self._log.verify().seq

@@ -1,0 +1,139 @@
+"""Append-only, hash-chained JSON-lines logs: the audit log and the transcript log.
+
+Every entry carries `seq`, the previous entry's hash (`prev`) and its own `hash`
+(SHA-256 of its canonical JSON without `hash`), so any edit, deletion or reordering
+breaks the chain. Appends are flushed and fsynced before they return and are
+serialised across processes with an exclusive file lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["GENESIS", "ChainError", "ChainHead", "ChainedLog", "canonical_json", "entry_hash"]
+
+GENESIS = "0" * 64
+# Long enough for any single entry we write; the head is found within the file's tail.
+_TAIL = 1 << 16
+
+
+class ChainError(Exception):
+    """A log whose chain does not verify."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChainHead:
+    seq: int
+    hash: str
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def entry_hash(entry: dict[str, Any]) -> str:
+    body = {k: v for k, v in entry.items() if k != "hash"}
+    return hashlib.sha256(canonical_json(body).encode()).hexdigest()
+
+
+class ChainedLog:
+    """One hash-chained `.jsonl` file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def append(self, fields: dict[str, Any]) -> dict[str, Any]:
+        """Append an entry made of `fields` plus seq/prev/hash; durable when this returns."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.path, "a+b") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                head = self._repair_and_read_head(f)
+                entry = {**fields, "seq": head.seq + 1, "prev": head.hash}
+                entry["hash"] = entry_hash(entry)
+                f.write(canonical_json(entry).encode() + b"\n")
+                f.flush()
+                os.fsync(f.fileno())
+                return entry
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    def head(self) -> ChainHead:
+        if not self.path.exists():
+            return ChainHead(0, GENESIS)
+        with open(self.path, "rb") as f:
+            return _last_head(f)
+
+    def entries(self) -> Iterator[dict[str, Any]]:
+        """Every complete entry, oldest first (a torn final line is not an entry)."""
+        if not self.path.exists():
+            return
+        with open(self.path, "rb") as f:
+            for line in f:
+                if line.endswith(b"\n"):
+                    yield json.loads(line)
+
+    def verify(self) -> ChainHead:
+        """Check every link; return the head or raise ChainError naming the first bad entry."""
+        prev, seq = GENESIS, 0
+        for entry in self.entries():
+            seq += 1
+            if entry.get("seq") != seq:
+                raise ChainError(f"{self.path.name}: entry {seq} has seq {entry.get('seq')}")
+            if entry.get("prev") != prev:
+                raise ChainError(f"{self.path.name}: entry {seq} does not follow entry {seq - 1}")
+            if entry.get("hash") != entry_hash(entry):
+                raise ChainError(f"{self.path.name}: entry {seq} was altered")
+            prev = entry["hash"]
+        return ChainHead(seq, prev)
+
+    def _repair_and_read_head(self, f: Any) -> ChainHead:
+        # A crash can leave a torn last line. It was never acknowledged, but it is kept
+        # aside rather than silently dropped, and the repair is itself logged.
+        size = f.seek(0, os.SEEK_END)
+        if size == 0:
+            return ChainHead(0, GENESIS)
+        f.seek(max(0, size - _TAIL))
+        tail = f.read()
+        if tail.endswith(b"\n"):
+            return _head_from_tail(tail)
+        cut = tail.rfind(b"\n") + 1
+        torn = tail[cut:]
+        good_size = size - len(torn)
+        with open(self.path.with_suffix(self.path.suffix + ".torn"), "ab") as aside:
+            aside.write(torn + b"\n")
+            aside.flush()
+            os.fsync(aside.fileno())
+        f.truncate(good_size)
+        head = _head_from_tail(tail[:cut]) if cut else ChainHead(0, GENESIS)
+        repair = {
+            "action": "log_repaired",
+            "details": {"torn_bytes": len(torn), "kept_in": self.path.name + ".torn"},
+            "seq": head.seq + 1,
+            "prev": head.hash,
+        }
+        repair["hash"] = entry_hash(repair)
+        f.write(canonical_json(repair).encode() + b"\n")
+        return ChainHead(repair["seq"], repair["hash"])
+
+
+def _last_head(f: Any) -> ChainHead:
+    size = f.seek(0, os.SEEK_END)
+    f.seek(max(0, size - _TAIL))
+    tail = f.read()
+    return _head_from_tail(tail[: tail.rfind(b"\n") + 1])
+
+
+def _head_from_tail(tail: bytes) -> ChainHead:
+    lines = tail.rstrip(b"\n").rsplit(b"\n", 1)
+    if not lines[-1]:
+        return ChainHead(0, GENESIS)
+    last = json.loads(lines[-1])
+    return ChainHead(int(last["seq"]), str(last["hash"]))

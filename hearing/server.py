@@ -1,0 +1,83 @@
+"""The composition root: wires the record, coordination, signaling and pages into one app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import socketio
+from aiohttp import web
+
+from signaling.api import add_routes
+from signaling.errors import error_middleware
+from signaling.hearings import HearingService
+from signaling.keys import ADMIN_TOKEN, SERVICE, SETTINGS, SIGNALING, SOCKETIO
+from signaling.namespace import HearingNamespace
+from signaling.pages import add_page_routes
+from signaling.redis_rooms import RedisRoomStore
+from signaling.tokens import JoinTokens
+
+from .repository import HearingRepository
+from .rooms import InMemoryRoomStore, RoomStore
+from .settings import Settings, load_secret
+
+__all__ = ["build_app"]
+
+log = logging.getLogger(__name__)
+
+
+def build_app(settings: Settings) -> web.Application:
+    """The whole server as one aiohttp application; resources open at startup, close at cleanup."""
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[error_middleware])
+    app[SETTINGS] = settings
+    manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
+    sio = socketio.AsyncServer(
+        async_mode="aiohttp",
+        client_manager=manager,
+        # Each connection's events are handled one at a time, in order; see sequencer.py.
+        async_handlers=False,
+        transports=["websocket"],
+        cors_allowed_origins=[],
+        logger=False,
+        engineio_logger=False,
+    )
+    sio.attach(app)
+    app[SOCKETIO] = sio
+    add_routes(app)
+    add_page_routes(app, settings.web_dir)
+    app.cleanup_ctx.append(_record_and_rooms)
+    app.cleanup_ctx.append(_signaling)
+    return app
+
+
+async def _record_and_rooms(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    data_dir = settings.data_dir
+    data_dir.mkdir(parents=True, exist_ok=True)
+    app[ADMIN_TOKEN] = load_secret(settings.admin_token, data_dir / "admin.token")
+    tokens = JoinTokens(
+        load_secret(settings.secret_key, data_dir / "secret.key"),
+        ttl_seconds=settings.link_ttl_seconds,
+    )
+    rooms: RoomStore = (
+        RedisRoomStore.from_url(settings.redis_url) if settings.redis_url else InMemoryRoomStore()
+    )
+    app[SERVICE] = HearingService(HearingRepository(data_dir), rooms, tokens, settings.base_url)
+    try:
+        yield
+    finally:
+        await rooms.close()
+
+
+async def _signaling(app: web.Application) -> AsyncIterator[None]:
+    settings, service, sio = app[SETTINGS], app[SERVICE], app[SOCKETIO]
+    namespace = HearingNamespace(service, settings.node_id)
+    sio.register_namespace(namespace)
+    app[SIGNALING] = namespace
+    # A previous run of this node may have died with participants connected.
+    await service.rooms.drop_node(settings.node_id)
+    try:
+        yield
+    finally:
+        await sio.shutdown()
+        await service.rooms.drop_node(settings.node_id)

@@ -1,0 +1,217 @@
+"""The REST API under /api/v1, declared once as a table that also yields the OpenAPI document."""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from hearing.lifecycle import LifecycleAction
+from hearing.model import HearingUpdate, NewHearing
+
+from .errors import ApiError
+from .hearings import ADMIN, HearingService
+from .keys import ADMIN_TOKEN, SERVICE, SIGNALING
+from .namespace import HearingNamespace
+from .schemas import (
+    CancelRequest,
+    HearingList,
+    HearingOut,
+    JoinLinks,
+    LinkRequest,
+    RevokeResult,
+    SessionHearing,
+    SessionInfo,
+    SessionParticipant,
+)
+
+__all__ = ["ENDPOINTS", "Auth", "Endpoint", "add_routes"]
+
+PREFIX = "/api/v1"
+
+
+class Auth(StrEnum):
+    ADMIN = "admin"
+    JOIN = "join"
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What a handler gets: the service, the path parameters and the validated body."""
+
+    service: HearingService
+    signaling: HearingNamespace
+    params: dict[str, str]
+    body: Any
+
+
+Handler = Callable[[Context], Awaitable[BaseModel]]
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    method: str
+    path: str
+    summary: str
+    handler: Handler
+    response: type[BaseModel]
+    auth: Auth = Auth.ADMIN
+    body: type[BaseModel] | None = None
+    body_optional: bool = False
+    status: int = 200
+    errors: tuple[int, ...] = ()
+
+
+def _bearer(request: web.Request) -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(
+            401,
+            "unauthorized",
+            "send 'Authorization: Bearer <token>' with this request",
+        )
+    return token.strip()
+
+
+async def _body(request: web.Request, endpoint: Endpoint) -> Any:
+    if endpoint.body is None:
+        return None
+    raw = await request.read()
+    if not raw.strip() and endpoint.body_optional:
+        return endpoint.body()
+    if request.content_type != "application/json":
+        raise ApiError(
+            415,
+            "unsupported_media_type",
+            f"send the body as application/json, not {request.content_type or 'nothing'}",
+        )
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ApiError(400, "invalid_json", f"the request body is not valid JSON: {e}") from None
+    return endpoint.body.model_validate(data)
+
+
+def _route(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def handle(request: web.Request) -> web.Response:
+        service = request.app[SERVICE]
+        token = _bearer(request)
+        if endpoint.auth is Auth.ADMIN and not hmac.compare_digest(
+            token.encode(), request.app[ADMIN_TOKEN].encode()
+        ):
+            raise ApiError(401, "unauthorized", "the admin token is not valid")
+        context = Context(
+            service=service,
+            signaling=request.app[SIGNALING],
+            params=dict(request.match_info) | ({"token": token} if endpoint.auth is Auth.JOIN else {}),
+            body=await _body(request, endpoint),
+        )
+        result = await endpoint.handler(context)
+        return web.json_response(
+            text=result.model_dump_json(), status=endpoint.status, content_type="application/json"
+        )
+
+    return handle
+
+
+# -- handlers -----------------------------------------------------------------------
+
+
+async def create_hearing(c: Context) -> HearingOut:
+    return HearingOut.of(await c.service.create(c.body))
+
+
+async def list_hearings(c: Context) -> HearingList:
+    return HearingList(hearings=[HearingOut.of(h) for h in await c.service.list()])
+
+
+async def get_hearing(c: Context) -> HearingOut:
+    return HearingOut.of(await c.service.get(c.params["hearing_id"]))
+
+
+async def update_hearing(c: Context) -> HearingOut:
+    return HearingOut.of(await c.service.update(c.params["hearing_id"], c.body))
+
+
+async def cancel_hearing(c: Context) -> HearingOut:
+    hearing_id = c.params["hearing_id"]
+    hearing = await c.service.transition(
+        hearing_id, LifecycleAction.CANCEL, actor=ADMIN, details={"reason": c.body.reason}
+    )
+    await c.signaling.end_hearing(
+        hearing_id, "hearing_cancelled", f"the court cancelled this hearing: {c.body.reason}"
+    )
+    return HearingOut.of(hearing)
+
+
+async def issue_links(c: Context) -> JoinLinks:
+    return await c.service.issue_links(c.params["hearing_id"], c.body)
+
+
+async def revoke_links(c: Context) -> RevokeResult:
+    hearing_id, participant_id = c.params["hearing_id"], c.params["participant_id"]
+    await c.service.revoke_links(hearing_id, participant_id)
+    disconnected = await c.signaling.end_participant(
+        hearing_id, participant_id, "token_revoked", "the court revoked your join link"
+    )
+    return RevokeResult(
+        hearing_id=hearing_id, participant_id=participant_id, disconnected=disconnected
+    )
+
+
+async def session_info(c: Context) -> SessionInfo:
+    caller = await c.service.authenticate(c.params["token"])
+    hearing, participant = caller.hearing, caller.participant
+    return SessionInfo(
+        hearing=SessionHearing(
+            id=hearing.id,
+            case_number=hearing.case_number,
+            title=hearing.title,
+            court=hearing.court,
+            language=hearing.language,
+            kind=hearing.kind,
+            public=hearing.public,
+            state=await c.service.live_state(hearing),
+            scheduled_start=hearing.scheduled_start,
+        ),
+        participant=SessionParticipant(
+            id=participant.id, display_name=participant.display_name, role=participant.role
+        ),
+        expires_at=datetime.fromtimestamp(caller.claims.expires_at, UTC),
+    )
+
+
+_H = "/hearings/{hearing_id}"
+
+ENDPOINTS: tuple[Endpoint, ...] = (
+    Endpoint("POST", "/hearings", "Create a hearing with its participants", create_hearing,
+             HearingOut, body=NewHearing, status=201, errors=(400, 401, 409, 413, 415, 422)),
+    Endpoint("GET", "/hearings", "List hearings", list_hearings, HearingList, errors=(401,)),
+    Endpoint("GET", _H, "Get one hearing", get_hearing, HearingOut, errors=(401, 404)),
+    Endpoint("PATCH", _H, "Change a hearing that has not opened yet", update_hearing, HearingOut,
+             body=HearingUpdate, errors=(400, 401, 404, 409, 413, 415, 422)),
+    Endpoint("POST", _H + "/cancel", "Cancel a hearing that has not started", cancel_hearing,
+             HearingOut, body=CancelRequest, errors=(400, 401, 404, 409, 413, 415, 422)),
+    Endpoint("POST", _H + "/links", "Issue join links (all participants unless named)",
+             issue_links, JoinLinks, body=LinkRequest, body_optional=True,
+             errors=(400, 401, 404, 409, 413, 415, 422)),
+    Endpoint("POST", _H + "/participants/{participant_id}/revoke",
+             "Revoke every join link issued to a participant and close their connection",
+             revoke_links, RevokeResult, errors=(401, 404)),
+    Endpoint("GET", "/session", "Who a join token belongs to (used by the join page)",
+             session_info, SessionInfo, auth=Auth.JOIN, errors=(401,)),
+)  # fmt: skip
+
+
+def add_routes(app: web.Application) -> None:
+    for endpoint in ENDPOINTS:
+        app.router.add_route(endpoint.method, PREFIX + endpoint.path, _route(endpoint))
+

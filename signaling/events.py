@@ -1,0 +1,92 @@
+"""Messages the server sends over Socket.IO (namespace `/hearing`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from hearing.lifecycle import HearingState
+from hearing.rooms import Presence, Roster
+from hearing.roles import Role
+
+__all__ = [
+    "ErrorMessage",
+    "RosterMember",
+    "RosterMessage",
+    "SessionEnded",
+    "StateMessage",
+    "Welcome",
+]
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def payload(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class RosterMember(_Message):
+    participant_id: str
+    display_name: str
+    role: Role
+    presence: Presence
+    since: float
+
+
+class RosterMessage(_Message):
+    """Event `roster`: everyone connected to the hearing; `version` only ever grows."""
+
+    hearing_id: str
+    version: int
+    state: HearingState
+    participants: list[RosterMember]
+
+    @classmethod
+    def of(cls, roster: Roster, state: HearingState) -> RosterMessage:
+        members = [
+            RosterMember(
+                participant_id=e.participant_id,
+                display_name=e.display_name,
+                role=e.role,
+                presence=e.presence,
+                since=e.since,
+            )
+            for e in roster.entries
+        ]
+        return cls(
+            hearing_id=roster.hearing_id, version=roster.version, state=state, participants=members
+        )
+
+
+class StateMessage(_Message):
+    """Event `hearing_state`: the hearing moved to a new lifecycle state."""
+
+    hearing_id: str
+    state: HearingState
+
+
+class ErrorMessage(_Message):
+    """Event `error`, and the `error` of a refused request's ack: same fields as the REST API."""
+
+    code: str
+    message: str
+    details: dict[str, Any] = Field(default_factory=dict)
+    event: str | None = None
+
+
+class SessionEnded(_Message):
+    """Event `session_ended`, sent just before the server closes a participant's connection."""
+
+    code: str
+    message: str
+
+
+class Welcome(_Message):
+    """The ack of `hello`: who the server thinks you are, and the roster."""
+
+    participant_id: str
+    display_name: str
+    role: Role
+    roster: RosterMessage

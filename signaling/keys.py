@@ -1,0 +1,19 @@
+"""Typed keys of the aiohttp application state."""
+
+from __future__ import annotations
+
+import socketio
+from aiohttp import web
+
+from hearing.settings import Settings
+
+from .hearings import HearingService
+from .namespace import HearingNamespace
+
+__all__ = ["ADMIN_TOKEN", "SERVICE", "SETTINGS", "SIGNALING", "SOCKETIO"]
+
+SETTINGS = web.AppKey("settings", Settings)
+SERVICE = web.AppKey("service", HearingService)
+SIGNALING = web.AppKey("signaling", HearingNamespace)
+SOCKETIO = web.AppKey("socketio", socketio.AsyncServer)
+ADMIN_TOKEN = web.AppKey("admin_token", str)

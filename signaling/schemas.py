@@ -1,0 +1,117 @@
+"""Request and response bodies of the REST API (also the source of its OpenAPI document)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from hearing.lifecycle import HearingState
+from hearing.model import Hearing, HearingSpec, ParticipantId
+from hearing.roles import HearingKind, Role
+
+__all__ = [
+    "CancelRequest",
+    "ErrorBody",
+    "ErrorDetail",
+    "HearingList",
+    "HearingOut",
+    "JoinLink",
+    "JoinLinks",
+    "LinkRequest",
+    "RevokeResult",
+    "SessionHearing",
+    "SessionInfo",
+    "SessionParticipant",
+]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ErrorDetail(_Body):
+    code: str
+    message: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class ErrorBody(_Body):
+    """Every error the server answers has this shape."""
+
+    error: ErrorDetail
+
+
+class HearingOut(HearingSpec):
+    """A hearing as the API shows it."""
+
+    id: str
+    state: HearingState
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, hearing: Hearing) -> HearingOut:
+        return cls.model_validate(hearing.model_dump(exclude={"link_generation"}))
+
+
+class HearingList(_Body):
+    hearings: list[HearingOut]
+
+
+class CancelRequest(_Body):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class LinkRequest(_Body):
+    """Which participants get a link (all when omitted) and for how long."""
+
+    participants: list[ParticipantId] | None = Field(default=None, min_length=1, max_length=50)
+    ttl_seconds: int | None = Field(default=None, ge=60, le=90 * 24 * 3600)
+
+
+class JoinLink(_Body):
+    participant_id: str
+    display_name: str
+    role: Role
+    url: str
+    token: str
+    expires_at: datetime
+
+
+class JoinLinks(_Body):
+    hearing_id: str
+    links: list[JoinLink]
+
+
+class RevokeResult(_Body):
+    hearing_id: str
+    participant_id: str
+    disconnected: bool = Field(description="Whether a live connection was closed.")
+
+
+class SessionHearing(_Body):
+    """What a participant is told about the hearing they were invited to."""
+
+    id: str
+    case_number: str
+    title: str
+    court: str
+    language: str
+    kind: HearingKind
+    public: bool
+    state: HearingState
+    scheduled_start: datetime
+
+
+class SessionParticipant(_Body):
+    id: str
+    display_name: str
+    role: Role
+
+
+class SessionInfo(_Body):
+    hearing: SessionHearing
+    participant: SessionParticipant
+    expires_at: datetime

@@ -51,7 +51,6 @@ class ChainedLog:
 
     def append(self, fields: dict[str, Any]) -> dict[str, Any]:
         """Append an entry made of `fields` plus seq/prev/hash; durable when this returns."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.path, "a+b") as f:
             fcntl.flock(f, fcntl.LOCK_EX)
             try:
@@ -113,15 +112,15 @@ class ChainedLog:
             os.fsync(aside.fileno())
         f.truncate(good_size)
         head = _head_from_tail(tail[:cut]) if cut else ChainHead(0, GENESIS)
-        repair = {
+        repair: dict[str, Any] = {
             "action": "log_repaired",
             "details": {"torn_bytes": len(torn), "kept_in": self.path.name + ".torn"},
             "seq": head.seq + 1,
             "prev": head.hash,
         }
-        repair["hash"] = entry_hash(repair)
+        repair["hash"] = digest = entry_hash(repair)
         f.write(canonical_json(repair).encode() + b"\n")
-        return ChainHead(repair["seq"], repair["hash"])
+        return ChainHead(head.seq + 1, digest)
 
 
 def _last_head(f: Any) -> ChainHead:

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Annotated, Any, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from .errors import Conflict, InvalidInput, NotFound
 from .lifecycle import HearingState, LifecycleAction, next_state
@@ -82,8 +90,8 @@ class HearingSpec(_Frozen):
 
     @model_validator(mode="after")
     def _check_participants(self) -> Self:
-        seen: set[str] = set()
-        duplicates = sorted({p.id for p in self.participants if p.id in seen or seen.add(p.id)})
+        counts = Counter(p.id for p in self.participants)
+        duplicates = sorted(pid for pid, n in counts.items() if n > 1)
         if duplicates:
             raise ValueError(f"participant ids must be unique; repeated: {', '.join(duplicates)}")
         presiding = Role.JUDGE if self.kind is HearingKind.HEARING else Role.MEDIATOR

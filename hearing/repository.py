@@ -44,7 +44,10 @@ class HearingRepository:
         return self.root / hearing_id
 
     def audit(self, hearing_id: str) -> AuditLog:
-        return AuditLog(self.folder(hearing_id) / "audit.jsonl")
+        folder = self.folder(hearing_id)
+        if not folder.is_dir():
+            raise NotFound(f"no hearing {hearing_id!r}", details={"hearing_id": hearing_id})
+        return AuditLog(folder / "audit.jsonl")
 
     def create(self, request: NewHearing, *, actor: str) -> Hearing:
         hearing = Hearing.create(request)
@@ -60,7 +63,10 @@ class HearingRepository:
         with self._locked(hearing.id):
             self._write(hearing)
         self.audit(hearing.id).record(
-            actor, "hearing_created", target=hearing.id, details={"case_number": hearing.case_number}
+            actor,
+            "hearing_created",
+            target=hearing.id,
+            details={"case_number": hearing.case_number},
         )
         return hearing
 
@@ -69,7 +75,9 @@ class HearingRepository:
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
-            raise NotFound(f"no hearing {hearing_id!r}", details={"hearing_id": hearing_id}) from None
+            raise NotFound(
+                f"no hearing {hearing_id!r}", details={"hearing_id": hearing_id}
+            ) from None
         try:
             return Hearing.model_validate_json(raw)
         except ValidationError as e:

@@ -15,6 +15,7 @@ from signaling.keys import ADMIN_TOKEN, SERVICE, SETTINGS, SIGNALING, SOCKETIO
 from signaling.namespace import HearingNamespace
 from signaling.pages import add_page_routes
 from signaling.redis_rooms import RedisRoomStore
+from signaling.socket_server import SocketServer
 from signaling.tokens import JoinTokens
 
 from .repository import HearingRepository
@@ -31,7 +32,7 @@ def build_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[error_middleware])
     app[SETTINGS] = settings
     manager = socketio.AsyncRedisManager(settings.redis_url) if settings.redis_url else None
-    sio = socketio.AsyncServer(
+    sio = SocketServer(
         async_mode="aiohttp",
         client_manager=manager,
         # Each connection's events are handled one at a time, in order; see sequencer.py.
@@ -79,5 +80,5 @@ async def _signaling(app: web.Application) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        await sio.shutdown()
+        await sio.close()
         await service.rooms.drop_node(settings.node_id)

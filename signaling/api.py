@@ -111,7 +111,8 @@ def _route(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.Response
         context = Context(
             service=service,
             signaling=request.app[SIGNALING],
-            params=dict(request.match_info) | ({"token": token} if endpoint.auth is Auth.JOIN else {}),
+            params=dict(request.match_info)
+            | ({"token": token} if endpoint.auth is Auth.JOIN else {}),
             body=await _body(request, endpoint),
         )
         result = await endpoint.handler(context)
@@ -168,7 +169,7 @@ async def revoke_links(c: Context) -> RevokeResult:
 
 
 async def session_info(c: Context) -> SessionInfo:
-    caller = await c.service.authenticate(c.params["token"])
+    caller = await c.service.authenticate(c.params["token"], purpose="session")
     hearing, participant = caller.hearing, caller.participant
     return SessionInfo(
         hearing=SessionHearing(
@@ -214,4 +215,3 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 def add_routes(app: web.Application) -> None:
     for endpoint in ENDPOINTS:
         app.router.add_route(endpoint.method, PREFIX + endpoint.path, _route(endpoint))
-

@@ -92,13 +92,14 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
             422,
             error_body("validation_failed", "the request body is not valid", validation_details(e)),
         )
-    except web.HTTPRequestEntityTooLarge as e:
+    except web.HTTPRequestEntityTooLarge:
+        limit = request.client_max_size
         return _json(
             413,
             error_body(
                 "body_too_large",
-                f"the request body is larger than the {e.max_size} bytes this server accepts",
-                {"max_bytes": e.max_size},
+                f"the request body is larger than the {limit} bytes this server accepts",
+                {"max_bytes": limit},
             ),
         )
     except web.HTTPException as e:

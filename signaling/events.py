@@ -7,8 +7,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from hearing.lifecycle import HearingState
-from hearing.rooms import Presence, Roster
 from hearing.roles import Role
+from hearing.rooms import Presence, Roster
 
 __all__ = [
     "ErrorMessage",

@@ -7,6 +7,7 @@ with the durable record, and turns join tokens into authenticated participants.
 from __future__ import annotations
 
 import asyncio
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -121,15 +122,27 @@ class HearingService:
             target=participant_id,
         )
 
-    async def authenticate(self, token: str) -> Caller:
-        """The participant a join token names, or an error saying why it cannot be used."""
-        claims = self.tokens.read(token)
+    async def authenticate(self, token: str, *, purpose: str) -> Caller:
+        """The participant a join token names, or an error saying why it cannot be used.
+
+        A genuine token that is refused (expired, revoked) is audited against its hearing
+        under `purpose`; forged or garbled tokens name no hearing and are not.
+        """
         try:
-            hearing = await self.get(claims.hearing_id)
-            participant = hearing.participant(claims.participant_id)
-        except NotFound:
-            raise InvalidToken("this join link names a hearing or participant that does not exist")
-        self.tokens.check(claims, hearing)
+            claims = self.tokens.read(token)
+            try:
+                hearing = await self.get(claims.hearing_id)
+                participant = hearing.participant(claims.participant_id)
+            except NotFound:
+                raise InvalidToken(
+                    "this join link names a hearing or participant that does not exist"
+                ) from None
+            self.tokens.check(claims, hearing)
+        except InvalidToken as e:
+            if e.claims is not None:
+                with suppress(NotFound):  # a hearing that no longer exists has no log
+                    await self.refused(e.claims.hearing_id, e.claims.participant_id, purpose, e)
+            raise
         return Caller(hearing, participant, claims)
 
     async def refused(self, hearing_id: str, actor: str, action: str, error: HearingError) -> None:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import socketio
 from aiohttp import web
 
 from hearing.settings import Settings
 
 from .hearings import HearingService
 from .namespace import HearingNamespace
+from .socket_server import SocketServer
 
 __all__ = ["ADMIN_TOKEN", "SERVICE", "SETTINGS", "SIGNALING", "SOCKETIO"]
 
 SETTINGS = web.AppKey("settings", Settings)
 SERVICE = web.AppKey("service", HearingService)
 SIGNALING = web.AppKey("signaling", HearingNamespace)
-SOCKETIO = web.AppKey("socketio", socketio.AsyncServer)
+SOCKETIO = web.AppKey("socketio", SocketServer)
 ADMIN_TOKEN = web.AppKey("admin_token", str)

@@ -16,8 +16,8 @@ import socketio
 
 from hearing.errors import Conflict, HearingError
 from hearing.permissions import Action, authorize
-from hearing.rooms import Presence, Roster, RosterEntry
 from hearing.roles import Role
+from hearing.rooms import Presence, Roster, RosterEntry
 
 from .events import ErrorMessage, RosterMessage, SessionEnded, StateMessage, Welcome
 from .hearings import HearingService
@@ -35,6 +35,11 @@ def room_of(hearing_id: str) -> str:
     return f"hearing:{hearing_id}"
 
 
+def _refusal(error: ErrorMessage) -> socketio.exceptions.ConnectionRefusedError:
+    """The client's `connect_error` gets `{message, data: {code, message, details}}`."""
+    return socketio.exceptions.ConnectionRefusedError(error.message, error.payload())
+
+
 @dataclass(frozen=True, slots=True)
 class _Connection:
     hearing_id: str
@@ -47,7 +52,7 @@ Handler = Callable[[str, _Connection], Awaitable[dict[str, Any]]]
 """An event handler: `event_<name>(sid, connection)`, returning the ack."""
 
 
-class HearingNamespace(socketio.AsyncNamespace):
+class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     """Socket.IO handlers for participants of hearings."""
 
     def __init__(self, service: HearingService, node: str) -> None:
@@ -62,16 +67,16 @@ class HearingNamespace(socketio.AsyncNamespace):
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any) -> None:
         token = auth.get("token") if isinstance(auth, dict) else None
         if not isinstance(token, str) or not token:
-            raise ConnectionRefusedError(
+            raise _refusal(
                 ErrorMessage(
                     code="missing_token",
                     message="connect with your join link: auth {token} is missing",
-                ).payload()
+                )
             )
         try:
-            caller = await self.service.authenticate(token)
+            caller = await self.service.authenticate(token, purpose="connect")
         except HearingError as e:
-            raise ConnectionRefusedError(ErrorMessage(code=e.code, message=e.message).payload())
+            raise _refusal(ErrorMessage(code=e.code, message=e.message)) from None
         hearing, participant = caller.hearing, caller.participant
         async with self.sequencer.turn(hearing.id):
             try:
@@ -85,10 +90,12 @@ class HearingNamespace(socketio.AsyncNamespace):
             except HearingError as e:
                 code = "hearing_closed" if isinstance(e, Conflict) else e.code
                 await self.service.refused(hearing.id, participant.id, "connect", e)
-                raise ConnectionRefusedError(
-                    ErrorMessage(code=code, message=e.message, details=e.details).payload()
+                raise _refusal(
+                    ErrorMessage(code=code, message=e.message, details=e.details)
                 ) from None
-            conn = _Connection(hearing.id, participant.id, participant.display_name, participant.role)
+            conn = _Connection(
+                hearing.id, participant.id, participant.display_name, participant.role
+            )
             self._connections[sid] = conn
             await self.enter_room(sid, room_of(hearing.id))
             entry = RosterEntry(
@@ -183,7 +190,9 @@ class HearingNamespace(socketio.AsyncNamespace):
 
     # -- used by the REST API -----------------------------------------------------
 
-    async def end_participant(self, hearing_id: str, participant_id: str, code: str, message: str) -> bool:
+    async def end_participant(
+        self, hearing_id: str, participant_id: str, code: str, message: str
+    ) -> bool:
         """Close the participant's live connection, wherever it is; False if not connected."""
         async with self.sequencer.turn(hearing_id):
             entry = await self.service.rooms.locate(hearing_id, participant_id)

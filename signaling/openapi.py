@@ -51,7 +51,9 @@ def openapi_document(version: str) -> dict[str, Any]:
             "responses": {
                 str(e.status): {
                     "description": "OK",
-                    "content": {"application/json": {"schema": refs[(e.response, "serialization")]}},
+                    "content": {
+                        "application/json": {"schema": refs[(e.response, "serialization")]}
+                    },
                 },
                 **{str(s): {"description": _STATUS_TEXT[s], "content": error} for s in e.errors},
             },
@@ -76,10 +78,16 @@ def openapi_document(version: str) -> dict[str, Any]:
         "components": {
             "schemas": defs.get("$defs", {}),
             "securitySchemes": {
-                "adminToken": {"type": "http", "scheme": "bearer",
-                               "description": "The court system's admin token."},
-                "joinToken": {"type": "http", "scheme": "bearer",
-                              "description": "A participant's join token."},
+                "adminToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "The court system's admin token.",
+                },
+                "joinToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A participant's join token.",
+                },
             },  # fmt: skip
         },
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from importlib.metadata import version
 from pathlib import Path
 
@@ -27,7 +28,7 @@ def add_page_routes(app: web.Application, web_dir: Path) -> None:
     async def health(request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
 
-    def page(name: str) -> web.Handler:
+    def page(name: str) -> Callable[[web.Request], Awaitable[web.FileResponse]]:
         path = web_dir / "pages" / name
 
         async def serve(request: web.Request) -> web.FileResponse:

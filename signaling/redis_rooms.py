@@ -47,6 +47,7 @@ class RedisRoomStore:
     """Room state in Redis; every key starts with `prefix` so deployments can share a server."""
 
     def __init__(self, redis: Redis, *, prefix: str = "hearing:") -> None:
+        """`redis` must be created with decode_responses=True."""
         self._redis = redis
         self._prefix = prefix
         self._put = redis.register_script(_PUT)
@@ -54,7 +55,7 @@ class RedisRoomStore:
 
     @classmethod
     def from_url(cls, url: str, *, prefix: str = "hearing:") -> RedisRoomStore:
-        return cls(Redis.from_url(url), prefix=prefix)
+        return cls(Redis.from_url(url, decode_responses=True), prefix=prefix)
 
     def _keys(self, hearing_id: str) -> tuple[str, str]:
         base = f"{self._prefix}room:{hearing_id}"
@@ -97,7 +98,7 @@ class RedisRoomStore:
         return Roster.of(hearing_id, int(version or 0), entries)
 
     async def locate(self, hearing_id: str, participant_id: str) -> RosterEntry | None:
-        raw = await self._redis.hget(self._keys(hearing_id)[0], participant_id)  # type: ignore[misc]
+        raw = await self._redis.hget(self._keys(hearing_id)[0], participant_id)
         return RosterEntry.from_json(raw) if raw else None
 
     async def set_state(self, hearing_id: str, state: HearingState) -> None:
@@ -105,13 +106,13 @@ class RedisRoomStore:
 
     async def state(self, hearing_id: str) -> HearingState | None:
         raw = await self._redis.get(f"{self._prefix}room:{hearing_id}:state")
-        return HearingState(raw.decode()) if raw else None
+        return HearingState(_text(raw)) if raw else None
 
     async def drop_node(self, node: str) -> dict[str, Roster]:
-        members = await self._redis.smembers(self._node_key(node))  # type: ignore[misc]
+        members = await self._redis.smembers(self._node_key(node))
         changed: dict[str, Roster] = {}
         for member in members:
-            hearing_id, participant_id = member.decode().split("|", 1)
+            hearing_id, participant_id = _text(member).split("|", 1)
             entry = await self.locate(hearing_id, participant_id)
             if entry is not None and entry.node == node:
                 roster = await self.remove(hearing_id, participant_id, entry.sid)
@@ -122,3 +123,7 @@ class RedisRoomStore:
 
     async def close(self) -> None:
         await self._redis.aclose()
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

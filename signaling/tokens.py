@@ -20,9 +20,13 @@ _ALGORITHM = "HS256"
 
 
 class InvalidToken(HearingError):
-    """Not a join token of this server (malformed, forged, or for something else)."""
+    """Not a usable join token. `claims` is set when the token is genuine (signed by us)."""
 
     code = "invalid_token"
+
+    def __init__(self, message: str, *, claims: JoinClaims | None = None) -> None:
+        super().__init__(message)
+        self.claims = claims
 
 
 class TokenExpired(InvalidToken):
@@ -52,7 +56,9 @@ class JoinTokens:
         self._secret = secret
         self.ttl_seconds = ttl_seconds
 
-    def issue(self, hearing: Hearing, participant_id: str, *, ttl_seconds: int | None = None) -> str:
+    def issue(
+        self, hearing: Hearing, participant_id: str, *, ttl_seconds: int | None = None
+    ) -> str:
         participant = hearing.participant(participant_id)
         now = int(time.time())
         claims = {
@@ -71,18 +77,27 @@ class JoinTokens:
     def read(self, token: str) -> JoinClaims:
         """Check signature, audience and expiry; the caller checks it against the hearing."""
         try:
-            claims = jwt.decode(
-                token,
-                self._secret,
-                algorithms=[_ALGORITHM],
-                audience=_AUDIENCE,
-                issuer=_ISSUER,
-                options={"require": ["exp", "iat", "jti", "sub", "aud", "iss"]},
-            )
+            return self._decode(token, verify_exp=True)
         except jwt.ExpiredSignatureError:
-            raise TokenExpired("this join link has expired; ask the court for a new one") from None
+            raise TokenExpired(
+                "this join link has expired; ask the court for a new one",
+                claims=self._decode(token, verify_exp=False),
+            ) from None
         except jwt.PyJWTError:
             raise InvalidToken("this is not a valid join link for this server") from None
+
+    def _decode(self, token: str, *, verify_exp: bool) -> JoinClaims:
+        claims = jwt.decode(
+            token,
+            self._secret,
+            algorithms=[_ALGORITHM],
+            audience=_AUDIENCE,
+            issuer=_ISSUER,
+            options={
+                "require": ["exp", "iat", "jti", "sub", "aud", "iss"],
+                "verify_exp": verify_exp,
+            },
+        )
         try:
             return JoinClaims(
                 hearing_id=str(claims["hrg"]),
@@ -99,6 +114,10 @@ class JoinTokens:
         """Raise unless the token still names a current participant in their current role."""
         participant = hearing.participant(claims.participant_id)
         if participant.role is not claims.role:
-            raise TokenRevoked("this join link was issued for another role; ask for a new one")
+            raise TokenRevoked(
+                "this join link was issued for another role; ask for a new one", claims=claims
+            )
         if claims.generation != hearing.generation(participant.id):
-            raise TokenRevoked("this join link has been revoked; ask the court for a new one")
+            raise TokenRevoked(
+                "this join link has been revoked; ask the court for a new one", claims=claims
+            )

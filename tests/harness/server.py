@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from ipaddress import ip_address
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,7 @@ class RunningServer:
 
     def tokens(self) -> JoinTokens:
         """A token factory with this server's key (for expired or forged-role tests)."""
-        return self.server.app[SERVICE].tokens  # type: ignore[union-attr]
+        return self.server.app[SERVICE].tokens
 
     async def request(
         self, method: str, path: str, *, json: Any = None, auth: str | None = "admin", **kw: Any
@@ -77,7 +78,9 @@ class RunningServer:
             return response.status, body
 
     async def create_hearing(self, **overrides: Any) -> dict[str, Any]:
-        status, body = await self.request("POST", "/api/v1/hearings", json=hearing_body(**overrides))
+        status, body = await self.request(
+            "POST", "/api/v1/hearings", json=hearing_body(**overrides)
+        )
         assert status == 201, body
         return dict(body)
 
@@ -92,14 +95,16 @@ class RunningServer:
         await self.server.close()
 
 
-async def start_server(data_dir: Path, *, redis_url: str | None = None, **overrides: Any) -> RunningServer:
+async def start_server(
+    data_dir: Path, *, redis_url: str | None = None, **overrides: Any
+) -> RunningServer:
     port = free_port()
     settings = Settings(
         host="127.0.0.1",
         port=port,
         data_dir=data_dir,
         redis_url=redis_url,
-        advertise_ip=("127.0.0.1",),
+        advertise_ip=(ip_address("127.0.0.1"),),
         **overrides,
     )
     server = TestServer(build_app(settings), host="127.0.0.1", port=port)

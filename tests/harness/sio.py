@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import socketio
 
@@ -32,7 +33,8 @@ class SioClient:
             self._changed.notify_all()
 
     async def _on_connect_error(self, data: Any) -> None:
-        self.connect_error = data
+        # The server's refusal: {message, data: {code, message, details}}
+        self.connect_error = data.get("data", data) if isinstance(data, dict) else data
         await self._record("connect_error", data)
 
     async def _on_disconnect(self, reason: Any = None) -> None:

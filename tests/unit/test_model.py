@@ -39,7 +39,8 @@ def test_create_generates_an_id_and_starts_scheduled() -> None:
     [
         ({"participants": [{"id": "j", "display_name": "J", "role": "judge"},
                            {"id": "j", "display_name": "K", "role": "party"}]}, "repeated: j"),
-        ({"participants": [{"id": "p", "display_name": "P", "role": "party"}]}, "needs at least one judge"),
+        ({"participants": [{"id": "p", "display_name": "P", "role": "party"}]},
+         "needs at least one judge"),
         ({"kind": "mediation"}, "needs at least one mediator"),
         ({"scheduled_start": "2026-12-01T09:30:00"}, "time zone"),
         ({"participants": []}, "at least 1 item"),

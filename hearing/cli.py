@@ -19,17 +19,21 @@ from .settings import Settings
 
 __all__ = ["main"]
 
-_SERVE_FLAGS: list[tuple[str, str, dict[str, Any]]] = [
-    ("--host", "host", {}),
-    ("--port", "port", {"type": int}),
-    ("--data-dir", "data_dir", {"type": Path}),
-    ("--redis-url", "redis_url", {}),
-    ("--admin-token", "admin_token", {}),
-    ("--secret-key", "secret_key", {}),
-    ("--public-url", "public_url", {}),
-    ("--advertise-ip", "advertise_ip", {"action": "append"}),
-    ("--node-id", "node_id", {}),
-]
+
+def _serve_flags() -> list[tuple[str, str, dict[str, Any]]]:
+    """One flag per setting, named after it: --data-dir sets Settings.data_dir."""
+    flags = []
+    for field, info in Settings.model_fields.items():
+        extra: dict[str, Any] = {}
+        if info.annotation is int:
+            extra["type"] = int
+        elif info.annotation is Path:
+            extra["type"] = Path
+        elif field == "advertise_ip":
+            extra["action"] = "append"
+        flags.append(("--" + field.replace("_", "-"), field, extra))
+    return flags
+
 
 _DEMO = {
     "case_number": "2026-DEMO-001",
@@ -61,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Run the server. Without --redis-url everything runs in this process, "
         "coordinated in memory; with it, several processes share rooms through Redis.",
     )
-    for flag, field, extra in _SERVE_FLAGS:
+    for flag, field, extra in _serve_flags():
         description = Settings.model_fields[field].description or ""
         serve.add_argument(flag, dest=field, default=None, help=description, **extra)
 
@@ -109,13 +113,16 @@ def _serve(args: argparse.Namespace) -> int:
 
     from .server import build_app
 
-    settings = Settings(**_overrides(args, [field for _, field, _ in _SERVE_FLAGS]))
+    settings = Settings(**_overrides(args, list(Settings.model_fields)))
     app = build_app(settings)
+    coordination = f"redis {settings.redis_url}" if settings.redis_url else "in memory"
     print(
         f"hearing server on {settings.base_url} (data in {settings.data_dir.resolve()}, "
-        f"{'redis ' + settings.redis_url if settings.redis_url else 'in-memory coordination'})",
+        f"coordination {coordination})",
         flush=True,
     )
+    if settings.admin_token is None:
+        print(f"admin token: in {settings.data_dir / 'admin.token'}", flush=True)
     web.run_app(app, host=settings.host, port=settings.port, print=None)
     return 0
 

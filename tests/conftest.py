@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.async_api import Browser, Playwright, async_playwright
 from redis.asyncio import Redis
 
+from tests.harness.browser import launch_chromium
 from tests.harness.netns import interfaces, isolate_network
 from tests.harness.redis_server import RedisServer
 from tests.harness.server import RunningServer, start_server
@@ -96,3 +98,27 @@ async def any_server(request: pytest.FixtureRequest, start: StartServer) -> Runn
         redis_server: RedisServer = request.getfixturevalue("redis_server")
         return await start(redis_url=await _flushed(redis_server))
     return await start()
+
+
+@pytest.fixture
+async def playwright() -> AsyncIterator[Playwright]:
+    async with async_playwright() as p:
+        yield p
+
+
+@pytest.fixture
+async def browser(playwright: Playwright) -> AsyncIterator[Browser]:
+    """A headless Chromium with a fake camera and microphone, on loopback only."""
+    chromium = await launch_chromium(playwright)
+    yield chromium
+    await chromium.close()
+
+
+@pytest.fixture
+def output_dir(request: pytest.FixtureRequest) -> Path:
+    """Where a test saves what a person would look at (screenshots): test-output/<test>/."""
+    root = Path(str(request.config.rootpath)) / "test-output"
+    name: str = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
+    folder = root / name
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -35,11 +35,16 @@ class AuditLog:
         target: str | None = None,
         outcome: Outcome = Outcome.DONE,
         details: dict[str, Any] | None = None,
+        clock: float | None = None,
     ) -> dict[str, Any]:
-        """Durably append one entry and return it (blocking: call from a worker thread)."""
+        """Durably append one entry and return it (blocking: call from a worker thread).
+
+        `clock` is the hearing clock (seconds in session) at the time of the action.
+        """
         return self._log.append(
             {
                 "time": datetime.now(UTC).isoformat(),
+                "clock": None if clock is None else round(clock, 3),
                 "actor": actor,
                 "action": action,
                 "target": target,

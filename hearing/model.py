@@ -16,6 +16,7 @@ from pydantic import (
     model_validator,
 )
 
+from .clock import HearingClock
 from .errors import Conflict, InvalidInput, NotFound
 from .lifecycle import HearingState, LifecycleAction, next_state
 from .roles import HearingKind, Role
@@ -137,6 +138,12 @@ class Hearing(HearingSpec):
     updated_at: datetime = Field(default_factory=_now)
     # Raising a participant's link generation revokes every join link issued before.
     link_generation: dict[ParticipantId, int] = Field(default_factory=dict)
+    # Wall-clock intervals in session: the hearing clock (see clock.py).
+    sittings: tuple[tuple[float, float | None], ...] = ()
+
+    @property
+    def clock(self) -> HearingClock:
+        return HearingClock(self.sittings)
 
     @classmethod
     def create(cls, request: NewHearing) -> Hearing:
@@ -168,8 +175,15 @@ class Hearing(HearingSpec):
             raise InvalidInput("the update names no field to change")
         return self._replace(**fields)
 
-    def transitioned(self, action: LifecycleAction) -> Hearing:
-        return self._replace(state=next_state(self.state, action))
+    def transitioned(self, action: LifecycleAction, *, at: float) -> Hearing:
+        """This hearing after `action` at wall-clock time `at`; the clock follows the state."""
+        state = next_state(self.state, action)
+        clock = self.clock
+        if state is HearingState.IN_SESSION:
+            clock = clock.started(at)
+        elif clock.running:
+            clock = clock.stopped(at)
+        return self._replace(state=state, sittings=clock.sittings)
 
     def with_links_revoked(self, participant_id: str) -> Hearing:
         self.participant(participant_id)

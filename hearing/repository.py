@@ -10,6 +10,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -106,7 +107,13 @@ class HearingRepository:
         with self._locked(hearing_id):
             hearing = change(self.get(hearing_id))
             self._write(hearing)
-        self.audit(hearing_id).record(actor, action, target=target or hearing_id, details=details)
+        self.audit(hearing_id).record(
+            actor,
+            action,
+            target=target or hearing_id,
+            details=details,
+            clock=hearing.clock.at(time.time()),
+        )
         return hearing
 
     def _all(self) -> Iterator[Hearing]:

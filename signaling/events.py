@@ -65,6 +65,8 @@ class StateMessage(_Message):
 
     hearing_id: str
     state: HearingState
+    clock: float = Field(description="Hearing clock: seconds in session so far.")
+    clock_running: bool
 
 
 class ErrorMessage(_Message):

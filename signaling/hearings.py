@@ -7,6 +7,7 @@ with the durable record, and turns join tokens into authenticated participants.
 from __future__ import annotations
 
 import asyncio
+import time
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -74,7 +75,7 @@ class HearingService:
     ) -> Hearing:
         hearing = await self._change(
             hearing_id,
-            lambda h: h.transitioned(action),
+            lambda h: h.transitioned(action, at=time.time()),
             actor=actor,
             action=f"hearing_{action.value}",
             details=details,
@@ -173,10 +174,13 @@ class HearingService:
         outcome: Outcome = Outcome.DONE,
         details: dict[str, Any] | None = None,
     ) -> None:
-        log = self.repository.audit(hearing_id)
-        await asyncio.to_thread(
-            log.record, actor, action, target=target, outcome=outcome, details=details
-        )
+        def record() -> None:
+            clock = self.repository.get(hearing_id).clock.at(time.time())
+            self.repository.audit(hearing_id).record(
+                actor, action, target=target, outcome=outcome, details=details, clock=clock
+            )
+
+        await asyncio.to_thread(record)
 
     async def _change(self, hearing_id: str, change: Any, **audit: Any) -> Hearing:
         return await asyncio.to_thread(self.repository.change, hearing_id, change, **audit)

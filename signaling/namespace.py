@@ -8,13 +8,16 @@ the ack), changes nothing, and is written to the hearing's audit log.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import socketio
 
-from hearing.errors import Conflict, HearingError
+from hearing.errors import Conflict, HearingError, InvalidInput, NotPermitted
+from hearing.lifecycle import HearingState, LifecycleAction
+from hearing.model import Hearing
 from hearing.permissions import Action, authorize
 from hearing.roles import Role
 from hearing.rooms import Presence, Roster, RosterEntry
@@ -48,8 +51,11 @@ class _Connection:
     role: Role
 
 
-Handler = Callable[[str, _Connection], Awaitable[dict[str, Any]]]
-"""An event handler: `event_<name>(sid, connection)`, returning the ack."""
+Handler = Callable[[str, _Connection, Any], Awaitable[dict[str, Any]]]
+"""An event handler: `event_<name>(sid, connection, data)`, returning the ack."""
+
+LifecycleListener = Callable[[Hearing], Awaitable[None]]
+"""Told of every lifecycle change (recording and transcription follow the hearing)."""
 
 
 class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
@@ -60,6 +66,7 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         self.service = service
         self.node = node
         self.sequencer = Sequencer()
+        self.lifecycle_listeners: list[LifecycleListener] = []
         self._connections: dict[str, _Connection] = {}
 
     # -- connection ---------------------------------------------------------------
@@ -133,6 +140,7 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             return await super().trigger_event(event, *args)
         sid = args[0]
         handler: Handler | None = getattr(self, f"event_{event}", None)
+        data = args[1] if len(args) > 1 else None
         conn = self._connections.get(sid)
         if conn is None:
             return None
@@ -142,13 +150,13 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             )
         async with self.sequencer.turn(conn.hearing_id):
             try:
-                return await handler(sid, conn)
+                return await handler(sid, conn, data)
             except HearingError as e:
                 await self.service.refused(conn.hearing_id, conn.participant_id, event, e)
                 message = ErrorMessage(code=e.code, message=e.message, details=e.details)
                 return await self._refuse(sid, event, message)
 
-    async def event_hello(self, sid: str, conn: _Connection) -> dict[str, Any]:
+    async def event_hello(self, sid: str, conn: _Connection, data: Any = None) -> dict[str, Any]:
         roster = await self._roster_message(conn.hearing_id)
         welcome = Welcome(
             participant_id=conn.participant_id,
@@ -158,10 +166,10 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         )
         return {"ok": True, **welcome.payload()}
 
-    async def event_roster(self, sid: str, conn: _Connection) -> dict[str, Any]:
+    async def event_roster(self, sid: str, conn: _Connection, data: Any = None) -> dict[str, Any]:
         return {"ok": True, "roster": (await self._roster_message(conn.hearing_id)).payload()}
 
-    async def event_join(self, sid: str, conn: _Connection) -> dict[str, Any]:
+    async def event_join(self, sid: str, conn: _Connection, data: Any = None) -> dict[str, Any]:
         hearing = await self.service.get(conn.hearing_id)
         state = await self.service.live_state(hearing)
         if not state.joinable:
@@ -177,7 +185,31 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         message = await self._broadcast(conn.hearing_id, roster)
         return {"ok": True, "roster": message.payload()}
 
-    async def event_leave(self, sid: str, conn: _Connection) -> dict[str, Any]:
+    async def event_lifecycle(
+        self, sid: str, conn: _Connection, data: Any = None
+    ) -> dict[str, Any]:
+        """The judge opens, starts, recesses, resumes or adjourns the hearing."""
+        raw = data.get("action") if isinstance(data, dict) else None
+        choices = [a.value for a in LifecycleAction if a is not LifecycleAction.CANCEL]
+        if not isinstance(raw, str) or raw not in [a.value for a in LifecycleAction]:
+            raise InvalidInput(f"send {{action: one of {', '.join(choices)}}}")
+        action = LifecycleAction(raw)
+        if action is LifecycleAction.CANCEL:
+            raise NotPermitted("hearings are cancelled by the court system, not in the hearing")
+        hearing = await self.service.get(conn.hearing_id)
+        authorize(conn.role, Action(action.value), public=hearing.public)
+        hearing = await self.service.transition(
+            conn.hearing_id, action, actor=conn.participant_id, details={}
+        )
+        if hearing.state is HearingState.ADJOURNED:
+            await self._end_all(
+                hearing, "hearing_adjourned", "the hearing is adjourned", caller=sid
+            )
+        else:
+            await self._announce_state(hearing)
+        return {"ok": True, "state": hearing.state.value}
+
+    async def event_leave(self, sid: str, conn: _Connection, data: Any = None) -> dict[str, Any]:
         # The client closes the connection once it has the ack; until then it is no
         # longer in the hearing and hears nothing of it.
         self._connections.pop(sid, None)
@@ -207,13 +239,36 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     async def end_hearing(self, hearing_id: str, code: str, message: str) -> None:
         """Tell everyone connected that the hearing changed state, then close their connections."""
         async with self.sequencer.turn(hearing_id):
-            hearing = await self.service.get(hearing_id)
-            state = StateMessage(hearing_id=hearing_id, state=hearing.state)
-            await self.emit("hearing_state", state.payload(), room=room_of(hearing_id))
-            roster = await self.service.rooms.roster(hearing_id)
-            for entry in roster.entries:
+            await self._end_all(await self.service.get(hearing_id), code, message)
+
+    async def _end_all(
+        self, hearing: Hearing, code: str, message: str, *, caller: str | None = None
+    ) -> None:
+        """End every session of the hearing; the `caller`'s connection stays open for its ack
+        (its page closes it on `session_ended`)."""
+        await self._announce_state(hearing)
+        roster = await self.service.rooms.roster(hearing.id)
+        for entry in roster.entries:
+            if entry.sid == caller:
+                self._connections.pop(entry.sid, None)
+                ended = SessionEnded(code=code, message=message).payload()
+                await self.emit("session_ended", ended, to=entry.sid)
+                await self.leave_room(entry.sid, room_of(hearing.id))
+            else:
                 await self._end(entry.sid, code, message)
-                await self.service.rooms.remove(hearing_id, entry.participant_id, entry.sid)
+            await self.service.rooms.remove(hearing.id, entry.participant_id, entry.sid)
+
+    async def _announce_state(self, hearing: Hearing) -> None:
+        now = time.time()
+        state = StateMessage(
+            hearing_id=hearing.id,
+            state=hearing.state,
+            clock=round(hearing.clock.at(now), 3),
+            clock_running=hearing.clock.running,
+        )
+        await self.emit("hearing_state", state.payload(), room=room_of(hearing.id))
+        for listener in self.lifecycle_listeners:
+            await listener(hearing)
 
     # -- helpers ------------------------------------------------------------------
 

@@ -53,7 +53,7 @@ class HearingOut(HearingSpec):
 
     @classmethod
     def of(cls, hearing: Hearing) -> HearingOut:
-        return cls.model_validate(hearing.model_dump(exclude={"link_generation"}))
+        return cls.model_validate(hearing.model_dump(exclude={"link_generation", "sittings"}))
 
 
 class HearingList(_Body):

@@ -245,3 +245,37 @@ async def test_two_signaling_nodes_share_rooms_through_redis(
     await alice.wait_for("roster", lambda r: "bob" not in people(r))
     await alice.close()
     await bob.close()
+
+
+async def test_the_judge_runs_the_lifecycle_and_everyone_hears_of_it(server: RunningServer) -> None:
+    hearing = await server.create_hearing()
+    hid = hearing["id"]
+    tokens = await server.links(hid)
+    judge = await connected(server, tokens["judge"])
+    alice = await connected(server, tokens["alice"])
+    for action, state in [("open", "open"), ("start", "in_session"), ("recess", "recess"),
+                          ("resume", "in_session")]:  # fmt: skip
+        ack = await judge.call("lifecycle", {"action": action})
+        assert ack == {"ok": True, "state": state}
+        heard = await alice.wait_for("hearing_state", lambda m, s=state: m["state"] == s)
+        assert heard["clock_running"] is (state == "in_session")
+    # A party may not adjourn; nothing changes and the refusal is audited.
+    refused = await alice.call("lifecycle", {"action": "adjourn"})
+    assert refused["error"]["code"] == "not_permitted"
+    bad = await judge.call("lifecycle", {"action": "explode"})
+    assert bad["error"]["code"] == "invalid_input"
+    illegal = await judge.call("lifecycle", {"action": "open"})
+    assert illegal["error"]["code"] == "illegal_transition"
+    assert (await server.request("GET", f"{H}/{hid}"))[1]["state"] == "in_session"
+
+    ack = await judge.call("lifecycle", {"action": "adjourn"})
+    assert ack == {"ok": True, "state": "adjourned"}
+    ended = await alice.wait_for("session_ended")
+    assert ended["code"] == "hearing_adjourned"
+    await judge.close()
+    await alice.close()
+    entries = audit(server, hid)
+    actions = [(e["action"], e["outcome"]) for e in entries if e["actor"] in ("judge", "alice")]
+    assert ("hearing_start", "done") in actions and ("lifecycle", "refused") in actions
+    starts = [e for e in entries if e["action"] == "hearing_resume"]
+    assert starts[0]["clock"] is not None and starts[0]["clock"] > 0

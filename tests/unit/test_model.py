@@ -78,17 +78,28 @@ def test_update_applies_only_given_fields_and_revalidates() -> None:
 
 
 def test_update_is_refused_once_open() -> None:
-    h = Hearing.create(NewHearing.model_validate(spec())).transitioned(LifecycleAction.OPEN)
+    h = Hearing.create(NewHearing.model_validate(spec())).transitioned(LifecycleAction.OPEN, at=1)
     with pytest.raises(Conflict, match="only while scheduled"):
         h.updated(HearingUpdate(title="x"))
 
 
 def test_transitions_and_illegal_ones() -> None:
     h = Hearing.create(NewHearing.model_validate(spec()))
-    h = h.transitioned(LifecycleAction.OPEN).transitioned(LifecycleAction.START)
+    h = h.transitioned(LifecycleAction.OPEN, at=100).transitioned(LifecycleAction.START, at=110)
     assert h.state is HearingState.IN_SESSION
     with pytest.raises(IllegalTransition):
-        h.transitioned(LifecycleAction.CANCEL)
+        h.transitioned(LifecycleAction.CANCEL, at=120)
+
+
+def test_the_clock_follows_the_sittings() -> None:
+    h = Hearing.create(NewHearing.model_validate(spec()))
+    h = h.transitioned(LifecycleAction.OPEN, at=100).transitioned(LifecycleAction.START, at=110)
+    h = h.transitioned(LifecycleAction.RECESS, at=170).transitioned(LifecycleAction.RESUME, at=200)
+    assert h.clock.running and h.clock.at(230) == 90.0
+    h = h.transitioned(LifecycleAction.ADJOURN, at=240)
+    assert not h.clock.running and h.clock.at(999) == 100.0
+    # The clock survives storage.
+    assert Hearing.model_validate_json(h.model_dump_json()).clock == h.clock
 
 
 def test_revoking_links_bumps_only_that_participant() -> None:

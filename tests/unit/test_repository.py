@@ -43,7 +43,9 @@ def test_a_failed_change_stores_nothing(tmp_path: Path) -> None:
     repo = HearingRepository(tmp_path)
     h = repo.create(NewHearing.model_validate(SPEC), actor="a")
     with pytest.raises(IllegalTransition):
-        repo.change(h.id, lambda x: x.transitioned(LifecycleAction.START), actor="a", action="s")
+        repo.change(
+            h.id, lambda x: x.transitioned(LifecycleAction.START, at=1.0), actor="a", action="s"
+        )
     assert repo.get(h.id).state is HearingState.SCHEDULED
     assert len(repo.audit(h.id).entries()) == 1
 

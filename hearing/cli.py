@@ -29,7 +29,7 @@ def _serve_flags() -> list[tuple[str, str, dict[str, Any]]]:
             extra["type"] = int
         elif info.annotation is Path:
             extra["type"] = Path
-        elif field == "advertise_ip":
+        elif field in ("advertise_ip", "ice_server"):
             extra["action"] = "append"
         flags.append(("--" + field.replace("_", "-"), field, extra))
     return flags

@@ -8,10 +8,12 @@ from collections.abc import AsyncIterator
 import socketio
 from aiohttp import web
 
+from media import IceConfig, IceServer, MediaNode
 from signaling.api import add_routes
 from signaling.errors import error_middleware
 from signaling.hearings import HearingService
-from signaling.keys import ADMIN_TOKEN, SERVICE, SETTINGS, SIGNALING, SOCKETIO
+from signaling.keys import ADMIN_TOKEN, MEDIA, SERVICE, SETTINGS, SIGNALING, SOCKETIO
+from signaling.media_bridge import MediaBridge
 from signaling.namespace import HearingNamespace
 from signaling.pages import add_page_routes
 from signaling.redis_rooms import RedisRoomStore
@@ -47,6 +49,7 @@ def build_app(settings: Settings) -> web.Application:
     add_routes(app)
     add_page_routes(app, settings.web_dir)
     app.cleanup_ctx.append(_record_and_rooms)
+    app.cleanup_ctx.append(_media)
     app.cleanup_ctx.append(_signaling)
     return app
 
@@ -70,9 +73,28 @@ async def _record_and_rooms(app: web.Application) -> AsyncIterator[None]:
         await rooms.close()
 
 
+async def _media(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    config = IceConfig(
+        advertise_ip=tuple(str(ip) for ip in settings.advertise_ip),
+        client_ice_servers=tuple(IceServer((url,)) for url in settings.ice_server),
+        turn_secret=settings.turn_secret,
+        turn_ttl=settings.turn_ttl_seconds,
+    )
+    node = MediaNode(config, node_id=settings.node_id)
+    await node.start()
+    app[MEDIA] = node
+    try:
+        yield
+    finally:
+        await node.close()
+
+
 async def _signaling(app: web.Application) -> AsyncIterator[None]:
     settings, service, sio = app[SETTINGS], app[SERVICE], app[SOCKETIO]
     namespace = HearingNamespace(service, settings.node_id)
+    bridge = MediaBridge(app[MEDIA], namespace.send_offer)
+    namespace.media = bridge
     sio.register_namespace(namespace)
     app[SIGNALING] = namespace
     # A previous run of this node may have died with participants connected.
@@ -81,4 +103,5 @@ async def _signaling(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await sio.close()
+        await bridge.close()
         await service.rooms.drop_node(settings.node_id)

@@ -49,6 +49,16 @@ class Settings(BaseSettings):
     advertise_ip: Annotated[tuple[IPvAnyAddress, ...], NoDecode] = Field(
         (), description="Addresses the media node advertises in ICE candidates (behind NAT, tests)."
     )
+    ice_server: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="STUN/TURN server URLs given to browsers (stun:HOST:PORT, turn:HOST:PORT).",
+    )
+    turn_secret: str | None = Field(
+        None,
+        description="Shared secret of the TURN servers (coturn static-auth-secret): browsers get "
+        "short-lived TURN credentials made from it.",
+    )
+    turn_ttl_seconds: int = Field(3600, ge=60, description="Lifetime of TURN credentials.")
     node_id: str = Field(
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
         description="Name of this process in the coordination store.",
@@ -58,7 +68,7 @@ class Settings(BaseSettings):
         description="Folder of the browser pages (its dist/ is built by the set-up command).",
     )
 
-    @field_validator("advertise_ip", mode="before")
+    @field_validator("advertise_ip", "ice_server", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):

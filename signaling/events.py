@@ -92,3 +92,6 @@ class Welcome(_Message):
     display_name: str
     role: Role
     roster: RosterMessage
+    ice_servers: list[dict[str, Any]] = Field(
+        default_factory=list, description="RTCConfiguration.iceServers for the browser."
+    )

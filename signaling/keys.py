@@ -5,15 +5,17 @@ from __future__ import annotations
 from aiohttp import web
 
 from hearing.settings import Settings
+from media import MediaNode
 
 from .hearings import HearingService
 from .namespace import HearingNamespace
 from .socket_server import SocketServer
 
-__all__ = ["ADMIN_TOKEN", "SERVICE", "SETTINGS", "SIGNALING", "SOCKETIO"]
+__all__ = ["ADMIN_TOKEN", "MEDIA", "SERVICE", "SETTINGS", "SIGNALING", "SOCKETIO"]
 
 SETTINGS = web.AppKey("settings", Settings)
 SERVICE = web.AppKey("service", HearingService)
 SIGNALING = web.AppKey("signaling", HearingNamespace)
 SOCKETIO = web.AppKey("socketio", SocketServer)
 ADMIN_TOKEN = web.AppKey("admin_token", str)
+MEDIA = web.AppKey("media", MediaNode)

@@ -24,6 +24,7 @@ from hearing.rooms import Presence, Roster, RosterEntry
 
 from .events import ErrorMessage, RosterMessage, SessionEnded, StateMessage, Welcome
 from .hearings import HearingService
+from .media_bridge import MediaBridge
 from .sequencer import Sequencer
 from .tokens import InvalidToken
 
@@ -36,6 +37,14 @@ NAMESPACE = "/hearing"
 
 def room_of(hearing_id: str) -> str:
     return f"hearing:{hearing_id}"
+
+
+def _allowed(role: Role, action: Action, public: bool) -> bool:
+    try:
+        authorize(role, action, public=public)
+    except NotPermitted:
+        return False
+    return True
 
 
 def _refusal(error: ErrorMessage) -> socketio.exceptions.ConnectionRefusedError:
@@ -67,6 +76,7 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         self.node = node
         self.sequencer = Sequencer()
         self.lifecycle_listeners: list[LifecycleListener] = []
+        self.media: MediaBridge | None = None
         self._connections: dict[str, _Connection] = {}
 
     # -- connection ---------------------------------------------------------------
@@ -128,6 +138,7 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         async with self.sequencer.turn(conn.hearing_id):
             roster = await self.service.rooms.remove(conn.hearing_id, conn.participant_id, sid)
             if roster is not None:
+                await self._media_leave(conn.hearing_id, conn.participant_id)
                 await self.service.record(
                     conn.hearing_id, conn.participant_id, "disconnected", {"reason": str(reason)}
                 )
@@ -163,6 +174,7 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             display_name=conn.display_name,
             role=conn.role,
             roster=roster,
+            ice_servers=self.media.ice_servers(conn.participant_id) if self.media else [],
         )
         return {"ok": True, **welcome.payload()}
 
@@ -182,6 +194,13 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             raise Conflict("you have already joined this hearing")
         roster, _ = await self.service.rooms.put(conn.hearing_id, current.moved(Presence.JOINED))
         await self.service.record(conn.hearing_id, conn.participant_id, "joined")
+        if self.media is not None:
+            self.media.join(
+                conn.hearing_id,
+                conn.participant_id,
+                publishes=_allowed(conn.role, Action.PUBLISH, hearing.public),
+                receives=_allowed(conn.role, Action.SUBSCRIBE, hearing.public),
+            )
         message = await self._broadcast(conn.hearing_id, roster)
         return {"ok": True, "roster": message.payload()}
 
@@ -209,11 +228,45 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             await self._announce_state(hearing)
         return {"ok": True, "state": hearing.state.value}
 
+    async def event_publish(self, sid: str, conn: _Connection, data: Any = None) -> dict[str, Any]:
+        """The participant offers their camera and microphone; the ack carries the answer."""
+        media = await self._media_for(sid, conn)
+        hearing = await self.service.get(conn.hearing_id)
+        authorize(conn.role, Action.PUBLISH, public=hearing.public)
+        answer = await media.publish(conn.hearing_id, conn.participant_id, data)
+        await self.service.record(conn.hearing_id, conn.participant_id, "publishing")
+        return {"ok": True, "answer": answer}
+
+    async def event_subscribe_answer(
+        self, sid: str, conn: _Connection, data: Any = None
+    ) -> dict[str, Any]:
+        """The participant's answer to the node's last `subscribe_offer`."""
+        media = await self._media_for(sid, conn)
+        await media.answer(conn.hearing_id, conn.participant_id, data)
+        return {"ok": True}
+
+    async def _media_for(self, sid: str, conn: _Connection) -> MediaBridge:
+        if self.media is None:
+            raise Conflict("this server runs without a media node")
+        current = await self.service.rooms.locate(conn.hearing_id, conn.participant_id)
+        if current is None or current.sid != sid or current.presence is not Presence.JOINED:
+            raise Conflict("join the hearing before sending or receiving media")
+        return self.media
+
+    async def send_offer(self, hearing_id: str, participant_id: str, offer: dict[str, Any]) -> bool:
+        """Send the media node's offer to the participant; False if they are not connected."""
+        entry = await self.service.rooms.locate(hearing_id, participant_id)
+        if entry is None:
+            return False
+        await self.emit("subscribe_offer", offer, to=entry.sid)
+        return True
+
     async def event_leave(self, sid: str, conn: _Connection, data: Any = None) -> dict[str, Any]:
         # The client closes the connection once it has the ack; until then it is no
         # longer in the hearing and hears nothing of it.
         self._connections.pop(sid, None)
         await self.leave_room(sid, room_of(conn.hearing_id))
+        await self._media_leave(conn.hearing_id, conn.participant_id)
         roster = await self.service.rooms.remove(conn.hearing_id, conn.participant_id, sid)
         await self.service.record(conn.hearing_id, conn.participant_id, "left")
         if roster is not None:
@@ -251,6 +304,7 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         for entry in roster.entries:
             if entry.sid == caller:
                 self._connections.pop(entry.sid, None)
+                await self._media_leave(hearing.id, entry.participant_id)
                 ended = SessionEnded(code=code, message=message).payload()
                 await self.emit("session_ended", ended, to=entry.sid)
                 await self.leave_room(entry.sid, room_of(hearing.id))
@@ -272,10 +326,16 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
 
     # -- helpers ------------------------------------------------------------------
 
+    async def _media_leave(self, hearing_id: str, participant_id: str) -> None:
+        if self.media is not None:
+            await self.media.leave(hearing_id, participant_id)
+
     async def _end(self, sid: str, code: str, message: str) -> None:
         # Forget the connection first: server.disconnect() runs on_disconnect inline,
         # inside the turn we already hold.
-        self._connections.pop(sid, None)
+        conn = self._connections.pop(sid, None)
+        if conn is not None:
+            await self._media_leave(conn.hearing_id, conn.participant_id)
         await self.emit("session_ended", SessionEnded(code=code, message=message).payload(), to=sid)
         await self.server.disconnect(sid, namespace=NAMESPACE)
 

@@ -60,11 +60,12 @@ export class HearingConnection {
     return this.socket.connected;
   }
 
-  /** Send `event` and resolve to the ack's fields; rejects with RequestError. */
-  async request(event) {
+  /** Send `event` (with `data`, if any) and resolve to the ack's fields; rejects with RequestError. */
+  async request(event, data) {
     let ack;
     try {
-      ack = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event);
+      const socket = this.socket.timeout(ACK_TIMEOUT_MS);
+      ack = await (data === undefined ? socket.emitWithAck(event) : socket.emitWithAck(event, data));
     } catch {
       throw new RequestError("timeout", "", { event });
     }
@@ -133,6 +134,7 @@ export class HearingConnection {
     socket.on("roster", (roster) => on("onRoster", roster));
     socket.on("error", (error) => on("onError", error));
     socket.on("hearing_state", (message) => on("onHearingState", message));
+    socket.on("subscribe_offer", (offer) => on("onSubscribeOffer", offer));
     socket.on("session_ended", (message) => {
       // The server closes the connection next; do not come back.
       this.closed = true;

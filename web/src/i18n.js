@@ -82,6 +82,8 @@ const en = {
   "connection.refused": "The hearing server refused the connection.",
 
   "roster.heading": "Participants",
+  "grid.heading": "In the hearing",
+  "media.publishFailed": "Your camera and microphone could not be sent to the hearing.",
   "roster.empty": "Nobody else is connected yet.",
   "roster.you": "(you)",
   "presence.joined": "In the hearing",
@@ -165,6 +167,8 @@ const zh = {
   "connection.refused": "庭审服务器拒绝了连接。",
 
   "roster.heading": "参加人员",
+  "grid.heading": "庭审画面",
+  "media.publishFailed": "无法将您的摄像头和麦克风发送到庭审。",
   "roster.empty": "暂时没有其他人连接。",
   "roster.you": "（您）",
   "presence.joined": "已在庭审中",

@@ -4,7 +4,9 @@
 import { fetchSession } from "./api.js";
 import { HearingConnection } from "./connection.js";
 import { kindLabel, roleLabel, stateLabel, t, translatePage } from "./i18n.js";
-import { resumeAudio, startPreview, stopPreview } from "./media-preview.js";
+import { VideoGrid } from "./grid.js";
+import { getLocalStream, resumeAudio, startPreview, stopPreview } from "./media-preview.js";
+import { MediaSession } from "./media-session.js";
 import { RosterView } from "./roster.js";
 
 const $ = (id) => document.getElementById(id);
@@ -35,6 +37,7 @@ const el = {
   rosterSection: $("roster-section"),
   roster: $("roster"),
   rosterEmpty: $("roster-empty"),
+  grid: $("video-grid"),
 };
 
 // What the page knows; the token lives only here once it is out of the URL.
@@ -46,9 +49,16 @@ const page = {
   joined: false,
   busy: false, // a join or leave is waiting for its ack
   over: false, // left, ended by the server, or refused for good
+  iceServers: [],
+  media: null, // the MediaSession once joined
+  pendingOffer: null, // an offer that arrived before the join ack
 };
 
 const roster = new RosterView(el.roster, el.rosterEmpty);
+const grid = new VideoGrid(el.grid);
+
+// Roles whose tracks the node forwards from the moment they are in the hearing.
+const PUBLISHING_ROLES = new Set(["judge", "mediator", "clerk", "party", "counsel", "interpreter"]);
 
 /** The join token from `#token=...`, taken out of the visible URL (and history). */
 function takeToken() {
@@ -170,6 +180,7 @@ function showRoster(message) {
   }
   if (roster.show(message)) {
     setHearingState(message.state);
+    grid.setPeople(message.participants);
   }
 }
 
@@ -177,6 +188,7 @@ function showRoster(message) {
 function finish() {
   page.over = true;
   page.ready = false;
+  stopMedia();
   page.connection?.close();
   stopPreview(el.video);
   el.previewSection.hidden = true;
@@ -188,6 +200,7 @@ async function greet() {
   roster.reset();
   try {
     const welcome = await page.connection.request("hello");
+    page.iceServers = welcome.ice_servers ?? [];
     roster.setSelf(welcome.participant_id);
     showRoster(welcome.roster);
     page.ready = true;
@@ -218,6 +231,7 @@ async function join({ rejoin = false } = {}) {
     showRoster(ack.roster);
     page.joined = true;
     setText(el.statusMessage, t("join.joined"));
+    startMedia();
   } catch (error) {
     page.joined = false;
     setText(el.sessionMessage, serverText(error.message, "join.timeout"));
@@ -271,6 +285,7 @@ function connect(token) {
       }
     },
     onRoster: showRoster,
+    onSubscribeOffer,
     onError: (error) => {
       setText(el.statusMessage, serverText(error?.message, "connection.refused"));
     },
@@ -287,6 +302,37 @@ function connect(token) {
     },
   });
   page.connection.connect();
+}
+
+// -- media ----------------------------------------------------------------------
+
+/** Publish our camera and microphone and take the node's offers for everyone else's. */
+function startMedia() {
+  stopMedia();
+  page.media = new MediaSession(page.connection, page.iceServers, grid);
+  if (page.pendingOffer) {
+    page.media.onOffer(page.pendingOffer);
+    page.pendingOffer = null;
+  }
+  if (PUBLISHING_ROLES.has(page.session.participant.role)) {
+    page.media.publish(getLocalStream()).catch((error) => {
+      setText(el.statusMessage, serverText(error.message, "media.publishFailed"));
+    });
+  }
+}
+
+function stopMedia() {
+  page.media?.close();
+  page.media = null;
+  grid.clear();
+}
+
+function onSubscribeOffer(offer) {
+  if (page.media) {
+    page.media.onOffer(offer);
+  } else {
+    page.pendingOffer = offer;
+  }
 }
 
 // -- start ----------------------------------------------------------------------

@@ -1,0 +1,238 @@
+"""The one place the media node reaches into aiortc internals (aiortc>=1.16,<1.17).
+
+aiortc decodes every received frame in a thread running
+``aiortc.rtcrtpreceiver.decoder_worker`` and only encodes on the send side when a
+track hands it decoded frames.  A forwarding node needs neither, so this module:
+
+* replaces ``decoder_worker`` (looked up as a module global when a receiver starts)
+  by one that, for receive tracks marked with :func:`mark_passthrough`, turns each
+  complete encoded frame from the jitter buffer into an ``av.Packet`` (frame bytes,
+  ``pts`` = RTP timestamp, ``time_base`` = 1/clock rate, ``is_keyframe`` read from
+  the bitstream) and never decodes; unmarked receivers keep aiortc's worker;
+* lets a caller intercept keyframe requests (PLI/FIR) that a subscriber sends to
+  an ``RTCRtpSender`` (aiortc would only set a flag read by its encoder);
+* sends a PLI to a publisher through an ``RTCRtpReceiver``.
+
+:func:`check_aiortc_compatible` verifies that the internals look as expected and
+fails loudly otherwise; the media node calls it at start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fractions
+import inspect
+import queue
+import threading
+import weakref
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import aiortc
+import aiortc.rtcpeerconnection
+import aiortc.rtcrtpreceiver as _receiver_module
+import av
+from aiortc import RTCIceTransport, RTCPeerConnection, RTCRtpReceiver, RTCRtpSender
+from aiortc.jitterbuffer import JitterFrame
+from aiortc.mediastreams import MediaStreamTrack
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+
+__all__ = [
+    "AiortcIncompatible",
+    "check_aiortc_compatible",
+    "close_connection",
+    "installed",
+    "intercept_keyframe_requests",
+    "is_keyframe",
+    "mark_passthrough",
+    "receive_statistics",
+    "request_keyframe",
+    "set_stream_id",
+]
+
+SUPPORTED_AIORTC = ((1, 16), (1, 17))
+"""The aiortc versions (from inclusive, to exclusive) whose internals this module knows."""
+
+# Callable[..., None]: aiortc's worker takes its four arguments by name as well.
+_original_worker: Callable[..., None] | None = None
+_install_depth = 0
+# Output queues of the receive tracks that must yield packets.  Weak: a closed
+# connection's queue disappears with its track.
+_passthrough_queues: weakref.WeakSet[asyncio.Queue[Any]] = weakref.WeakSet()
+
+
+class AiortcIncompatible(RuntimeError):
+    """The installed aiortc does not have the internals the media node relies on."""
+
+
+def is_keyframe(codec_name: str, data: bytes) -> bool:
+    """Tell from an encoded frame's bytes whether a decoder can start from it."""
+    if codec_name == "VP8":
+        # RFC 6386 section 9.1: bit 0 of the frame tag is 0 for a key frame.
+        return bool(data) and not data[0] & 0x01
+    if codec_name == "H264":
+        # aiortc depayloads H.264 to Annex-B; an IDR slice (5) or an SPS (7) starts a
+        # picture a decoder can use.
+        return any(nal and nal[0] & 0x1F in (5, 7) for nal in data.split(b"\x00\x00\x01")[1:])
+    return True  # audio: every frame decodes on its own
+
+
+def _to_packet(codec: RTCRtpCodecParameters, frame: JitterFrame) -> av.Packet[Any]:
+    packet = av.Packet(frame.data)
+    packet.pts = frame.timestamp  # RTP timestamp, made relative to the first by aiortc
+    packet.time_base = fractions.Fraction(1, codec.clockRate)
+    packet.is_keyframe = is_keyframe(codec.name, frame.data)
+    return packet
+
+
+def _passthrough_worker(
+    loop: asyncio.AbstractEventLoop,
+    input_q: queue.Queue[Any],
+    output_q: asyncio.Queue[Any],
+    decode_error: threading.Event,
+) -> None:
+    """Drop-in for ``decoder_worker``: packets for marked tracks, decoding for the rest."""
+    if output_q not in _passthrough_queues:
+        assert _original_worker is not None
+        _original_worker(loop, input_q, output_q, decode_error)
+        return
+    while True:
+        task = input_q.get()
+        # None: the receiver stopped; it ends the track, as aiortc's worker does.
+        item = None if task is None else _to_packet(*task)
+        try:
+            loop.call_soon_threadsafe(output_q.put_nowait, item)
+        except RuntimeError:  # the loop is closed: nobody is reading any more
+            return
+        if item is None:
+            return
+
+
+def mark_passthrough(track: MediaStreamTrack) -> None:
+    """Make a remote track yield ``av.Packet`` instead of decoded frames.
+
+    Call it from a synchronous ``"track"`` handler: aiortc emits the event during
+    ``setRemoteDescription``, before the receiver starts its worker thread.
+    """
+    if not isinstance(track, _receiver_module.RemoteStreamTrack):
+        raise TypeError(f"not a remote track: {track!r}")
+    _passthrough_queues.add(track._queue)
+
+
+@contextlib.contextmanager
+def installed() -> Iterator[None]:
+    """Install the passthrough worker for the duration of the block (nestable)."""
+    global _original_worker, _install_depth
+    if _install_depth == 0:
+        _original_worker = _receiver_module.decoder_worker
+        _receiver_module.decoder_worker = _passthrough_worker
+    _install_depth += 1
+    try:
+        yield
+    finally:
+        _install_depth -= 1
+        if _install_depth == 0:
+            assert _original_worker is not None
+            _receiver_module.decoder_worker = _original_worker
+            _original_worker = None
+
+
+def intercept_keyframe_requests(sender: RTCRtpSender, callback: Callable[[], None]) -> None:
+    """Call ``callback`` whenever the subscriber behind ``sender`` asks for a keyframe."""
+    # RTCRtpSender._handle_rtcp_packet calls self._send_keyframe() for PLI and FIR; on
+    # the packet path aiortc ignores it, so the instance attribute takes its place.
+    setattr(sender, "_send_keyframe", callback)  # noqa: B010 (a method cannot be assigned)
+
+
+async def request_keyframe(receiver: RTCRtpReceiver) -> None:
+    """Send a PLI to the publisher of every stream ``receiver`` currently gets."""
+    for source in receiver.getSynchronizationSources():
+        # Also lists the RTX stream's SSRC; the publisher ignores a PLI for it.
+        await receiver._send_rtcp_pli(source.source)
+
+
+def receive_statistics(receiver: RTCRtpReceiver) -> dict[int, tuple[int, int]]:
+    """Packets received and lost, per SSRC, as ``receiver`` counts them for its reports."""
+    # RTCRtpReceiver.getStats() files every SSRC under one id, so a stream's figures
+    # are overwritten by its retransmission (RTX) stream's; read them at the source.
+    streams: dict[int, Any] = getattr(receiver, "_RTCRtpReceiver__remote_streams")  # noqa: B009
+    return {ssrc: (s.packets_received, s.packets_lost) for ssrc, s in streams.items()}
+
+
+def set_stream_id(sender: RTCRtpSender, stream_id: str) -> None:
+    """Name the media stream (``msid``) the next offer announces for ``sender``'s track."""
+    # aiortc puts every track of a connection in one stream; browsers synchronise audio
+    # and video per stream, so each publisher's pair gets its own.
+    sender._stream_id = stream_id
+
+
+async def close_connection(pc: RTCPeerConnection) -> None:
+    """Close ``pc`` and wait until its connection attempt has given up.
+
+    aiortc's ``close()`` returns while its connecting task may still be waiting for
+    the ICE checks, which notice the close a few milliseconds later; the owner of
+    the connection waits for that too, so that closing leaves no task behind.
+    """
+    transports = {t.receiver.transport.transport for t in pc.getTransceivers()}
+    await pc.close()
+    for transport in transports:
+        started: asyncio.Event | None = getattr(transport, "_RTCIceTransport__start")  # noqa: B009
+        if started is not None:
+            await started.wait()
+
+
+def _parameters(func: Callable[..., Any]) -> list[str]:
+    return list(inspect.signature(func).parameters)
+
+
+def _source(obj: Any) -> str:
+    try:
+        return inspect.getsource(obj)
+    except (OSError, TypeError):
+        return ""
+
+
+def check_aiortc_compatible() -> None:
+    """Raise :class:`AiortcIncompatible` unless aiortc's internals are the ones hooked here."""
+    receiver_module = _receiver_module
+    worker = _original_worker or receiver_module.decoder_worker
+    problems: list[str] = []
+    version = tuple(int(p) for p in aiortc.__version__.split(".")[:2])
+    if not SUPPORTED_AIORTC[0] <= version < SUPPORTED_AIORTC[1]:
+        problems.append(f"aiortc {aiortc.__version__} is outside the tested range >=1.16,<1.17")
+    if _parameters(worker) != ["loop", "input_q", "output_q", "decode_error"]:
+        problems.append("rtcrtpreceiver.decoder_worker(loop, input_q, output_q, decode_error)")
+    receive = _source(RTCRtpReceiver.receive)
+    if "target=decoder_worker" not in receive or "self._track._queue" not in receive:
+        problems.append("RTCRtpReceiver.receive() starting decoder_worker with the track's queue")
+    if "self.__decoder_queue.put((codec, encoded_frame))" not in _source(
+        RTCRtpReceiver._handle_rtp_packet
+    ):
+        problems.append("RTCRtpReceiver._handle_rtp_packet() queueing (codec, JitterFrame)")
+    if _parameters(JitterFrame) != ["data", "timestamp"]:
+        problems.append("jitterbuffer.JitterFrame(data, timestamp)")
+    if "self._queue" not in _source(receiver_module.RemoteStreamTrack.__init__):
+        problems.append("rtcrtpreceiver.RemoteStreamTrack._queue")
+    if "self._send_keyframe()" not in _source(RTCRtpSender._handle_rtcp_packet):
+        problems.append("RTCRtpSender._handle_rtcp_packet() calling self._send_keyframe()")
+    if _parameters(RTCRtpReceiver._send_rtcp_pli) != ["self", "media_ssrc"]:
+        problems.append("RTCRtpReceiver._send_rtcp_pli(media_ssrc)")
+    if "self.__remote_streams[packet.ssrc].add(packet)" not in _source(
+        RTCRtpReceiver._handle_rtp_packet
+    ) or "self.packets_received" not in _source(_receiver_module.StreamStatistics.__init__):
+        problems.append("RTCRtpReceiver.__remote_streams of StreamStatistics")
+    if "transceiver.sender._stream_id" not in _source(
+        aiortc.rtcpeerconnection.create_media_description_for_transceiver
+    ):
+        problems.append("RTCRtpSender._stream_id used as the msid stream")
+    if "self.__start.set()" not in _source(RTCIceTransport.start):
+        problems.append("RTCIceTransport.start() setting its __start event")
+    if "self.__encoder.pack(data)" not in _source(RTCRtpSender._next_encoded_frame):
+        problems.append("RTCRtpSender._next_encoded_frame() packing av.Packet without encoding")
+    if problems:
+        raise AiortcIncompatible(
+            "the media node forwards without transcoding by hooking aiortc internals, and "
+            "this aiortc differs from the tested one (install aiortc>=1.16,<1.17); "
+            "not found: " + "; ".join(problems)
+        )

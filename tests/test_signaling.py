@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -257,7 +258,7 @@ async def test_the_judge_runs_the_lifecycle_and_everyone_hears_of_it(server: Run
                           ("resume", "in_session")]:  # fmt: skip
         ack = await judge.call("lifecycle", {"action": action})
         assert ack == {"ok": True, "state": state}
-        heard = await alice.wait_for("hearing_state", lambda m, s=state: m["state"] == s)
+        heard = await alice.wait_for("hearing_state", _in_state(state))
         assert heard["clock_running"] is (state == "in_session")
     # A party may not adjourn; nothing changes and the refusal is audited.
     refused = await alice.call("lifecycle", {"action": "adjourn"})
@@ -279,3 +280,7 @@ async def test_the_judge_runs_the_lifecycle_and_everyone_hears_of_it(server: Run
     assert ("hearing_start", "done") in actions and ("lifecycle", "refused") in actions
     starts = [e for e in entries if e["action"] == "hearing_resume"]
     assert starts[0]["clock"] is not None and starts[0]["clock"] > 0
+
+
+def _in_state(state: str) -> Callable[[Any], bool]:
+    return lambda message: bool(message["state"] == state)

@@ -40,6 +40,17 @@ class SioClient:
     async def _on_disconnect(self, reason: Any = None) -> None:
         await self._record("disconnect", reason)
 
+    def on(self, event: str, handler: Callable[[Any], Any]) -> None:
+        """Also call `handler(data)` for every `event` (it is recorded all the same)."""
+
+        async def both(data: Any = None) -> None:
+            await self._record(event, data)
+            result = handler(data)
+            if asyncio.iscoroutine(result):
+                await result
+
+        self.client.on(event, both, namespace="/hearing")
+
     async def connect(self) -> None:
         """Connect; raises socketio.exceptions.ConnectionError when refused."""
         await self.client.connect(

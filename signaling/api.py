@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
+from hearing.errors import NotFound
 from hearing.lifecycle import LifecycleAction
 from hearing.model import HearingUpdate, NewHearing
 
@@ -26,6 +27,8 @@ from .schemas import (
     HearingOut,
     JoinLinks,
     LinkRequest,
+    MediaReport,
+    ParticipantMediaOut,
     RevokeResult,
     SessionHearing,
     SessionInfo,
@@ -168,6 +171,19 @@ async def revoke_links(c: Context) -> RevokeResult:
     )
 
 
+async def media_report(c: Context) -> MediaReport:
+    hearing = await c.service.get(c.params["hearing_id"])
+    media = c.signaling.media
+    try:
+        state = media.node.state(hearing.id) if media is not None else {}
+    except NotFound:  # nobody has media in this hearing on this node
+        state = {}
+    return MediaReport(
+        hearing_id=hearing.id,
+        participants=[ParticipantMediaOut.model_validate(asdict(m)) for m in state.values()],
+    )
+
+
 async def session_info(c: Context) -> SessionInfo:
     caller = await c.service.authenticate(c.params["token"], purpose="session")
     hearing, participant = caller.hearing, caller.participant
@@ -207,6 +223,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("POST", _H + "/participants/{participant_id}/revoke",
              "Revoke every join link issued to a participant and close their connection",
              revoke_links, RevokeResult, errors=(401, 404)),
+    Endpoint("GET", _H + "/media", "Live media of each participant (publishing, bitrate, loss)",
+             media_report, MediaReport, errors=(401, 404)),
     Endpoint("GET", "/session", "Who a join token belongs to (used by the join page)",
              session_info, SessionInfo, auth=Auth.JOIN, errors=(401,)),
 )  # fmt: skip

@@ -20,6 +20,9 @@ __all__ = [
     "JoinLink",
     "JoinLinks",
     "LinkRequest",
+    "MediaReport",
+    "ParticipantMediaOut",
+    "TrackMediaOut",
     "RevokeResult",
     "SessionHearing",
     "SessionInfo",
@@ -103,6 +106,35 @@ class SessionHearing(_Body):
     public: bool
     state: HearingState
     scheduled_start: datetime
+
+
+class TrackMediaOut(_Body):
+    kind: str
+    codec: str
+    bitrate_bps: int
+    frames: int
+    keyframes: int
+    packets: int
+    packets_lost: int
+    last_packet_at: float | None
+
+
+class ParticipantMediaOut(_Body):
+    """One participant's media on the node: what they publish, what they receive."""
+
+    participant_id: str
+    publishing: bool
+    receiving: bool
+    publish_connection: str
+    subscribe_connection: str
+    tracks: list[TrackMediaOut]
+    receiving_from: list[str]
+    forwarded_frames: int
+
+
+class MediaReport(_Body):
+    hearing_id: str
+    participants: list[ParticipantMediaOut]
 
 
 class SessionParticipant(_Body):

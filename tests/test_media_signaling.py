@@ -30,6 +30,14 @@ async def test_publish_receive_and_bad_offers(server: RunningServer) -> None:
         assert (await alice.publish())["ok"]
         await until(lambda: bob.publishers("video") == {"alice"}, "bob gets alice's video")
         await until(lambda: bob.publishers("audio") == {"alice"}, "bob gets alice's audio")
+        status, report = await server.request("GET", f"/api/v1/hearings/{hid}/media")
+        assert status == 200
+        media = {p["participant_id"]: p for p in report["participants"]}
+        assert media["alice"]["publishing"] and not media["bob"]["publishing"]
+        assert sorted(t["kind"] for t in media["alice"]["tracks"]) == ["audio", "video"]
+        assert {t["codec"] for t in media["alice"]["tracks"]} == {"opus", "VP8"}
+        assert all(t["packets"] > 0 for t in media["alice"]["tracks"])
+        assert media["bob"]["receiving_from"] == ["alice"]
 
         # Not joined (still on the join page): no media.
         await clerk.sio.connect()

@@ -35,7 +35,7 @@ export class RequestError extends Error {
  * onRoster(roster), onError(error), onSessionEnded({code, message}), onHearingState({hearing_id, state}).
  */
 export class HearingConnection {
-  constructor(token, handlers) {
+  constructor(token, hearingId, handlers) {
     this.handlers = handlers;
     this.closed = false;
     this.retries = 0;
@@ -44,6 +44,9 @@ export class HearingConnection {
       path: "/socket.io",
       transports: ["websocket"],
       auth: { token },
+      // Lets a load balancer send every connection of a hearing to the process that
+      // hosts its media (see deploy/Caddyfile).
+      query: { hearing: hearingId },
       autoConnect: false,
     });
     this.bind();

@@ -271,7 +271,7 @@ async function leave() {
 }
 
 function connect(token) {
-  page.connection = new HearingConnection(token, {
+  page.connection = new HearingConnection(token, page.session.hearing.id, {
     onStatus: setConnection,
     onConnected: () => {
       greet();

@@ -25,8 +25,8 @@ def _serve_flags() -> list[tuple[str, str, dict[str, Any]]]:
     flags = []
     for field, info in Settings.model_fields.items():
         extra: dict[str, Any] = {}
-        if info.annotation is int:
-            extra["type"] = int
+        if info.annotation in (int, float):
+            extra["type"] = info.annotation
         elif info.annotation is Path:
             extra["type"] = Path
         elif field in ("advertise_ip", "ice_server"):

@@ -87,6 +87,11 @@ class HearingSpec(_Frozen):
     public: bool = False
     kind: HearingKind = HearingKind.HEARING
     scheduled_start: _Instant
+    lobby: bool = Field(
+        True,
+        description="Participants wait in the lobby until the judge or clerk admits them; "
+        "false admits every invited participant as they join.",
+    )
     participants: tuple[Participant, ...] = Field(min_length=1, max_length=50)
 
     @model_validator(mode="after")
@@ -117,6 +122,7 @@ class HearingUpdate(_Frozen):
     public: bool | None = None
     kind: HearingKind | None = None
     scheduled_start: _Instant | None = None
+    lobby: bool | None = None
     participants: tuple[Participant, ...] | None = Field(default=None, min_length=1, max_length=50)
 
 

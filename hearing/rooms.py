@@ -16,19 +16,23 @@ from typing import Protocol
 from .lifecycle import HearingState
 from .roles import Role
 
-__all__ = ["InMemoryRoomStore", "Presence", "RoomStore", "Roster", "RosterEntry"]
+__all__ = ["InMemoryRoomStore", "Presence", "RoomControls", "RoomStore", "Roster", "RosterEntry"]
 
 
 class Presence(StrEnum):
-    """Where a connected participant is: checking devices on the join page, or in the hearing."""
+    """Where a connected participant is."""
 
     CONNECTED = "connected"
-    JOINED = "joined"
+    """On the join page, checking camera and microphone."""
+    LOBBY = "lobby"
+    """Asked to join; waiting to be admitted."""
+    ADMITTED = "admitted"
+    """In the hearing."""
 
 
 @dataclass(frozen=True, slots=True)
 class RosterEntry:
-    """One participant's live connection: which socket, on which node, since when."""
+    """One participant's live connection and standing in the hearing."""
 
     participant_id: str
     display_name: str
@@ -37,6 +41,18 @@ class RosterEntry:
     sid: str
     node: str
     since: float = field(default_factory=time.time)
+    verified_by: str | None = None
+    """Who checked the participant's identity in this session, how and when."""
+    verified_method: str | None = None
+    verified_at: float | None = None
+    muted_audio: bool = False
+    """Muted by the court: the node forwards nothing of that kind until released."""
+    muted_video: bool = False
+    called: bool = False
+    """A witness called in by the judge (until then sequestered)."""
+    hand_raised_at: float | None = None
+    dropped_at: float | None = None
+    """When the connection dropped; the place is kept for the reconnection grace period."""
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -50,6 +66,34 @@ class RosterEntry:
 
     def moved(self, presence: Presence) -> RosterEntry:
         return replace(self, presence=presence, since=time.time())
+
+    def but(self, **changes: object) -> RosterEntry:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def online(self) -> bool:
+        return self.dropped_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class RoomControls:
+    """The judge's settings of a hearing in progress."""
+
+    locked: bool = False
+    """No new admissions."""
+    public_viewing: bool = True
+    """Observers may watch (only ever true in a hearing marked public)."""
+    caucus: tuple[str, ...] = ()
+    """Members of the private session a mediator holds with one side (empty: none)."""
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> RoomControls:
+        data = json.loads(raw)
+        data["caucus"] = tuple(data["caucus"])
+        return cls(**data)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +131,10 @@ class RoomStore(Protocol):
 
     async def set_state(self, hearing_id: str, state: HearingState) -> None: ...
 
+    async def controls(self, hearing_id: str) -> RoomControls: ...
+
+    async def set_controls(self, hearing_id: str, controls: RoomControls) -> None: ...
+
     async def state(self, hearing_id: str) -> HearingState | None:
         """The live lifecycle state, or None when no process has published one yet."""
         ...
@@ -105,6 +153,7 @@ class InMemoryRoomStore:
         self._rooms: dict[str, dict[str, RosterEntry]] = {}
         self._versions: dict[str, int] = {}
         self._states: dict[str, HearingState] = {}
+        self._controls: dict[str, RoomControls] = {}
 
     async def put(self, hearing_id: str, entry: RosterEntry) -> tuple[Roster, RosterEntry | None]:
         room = self._rooms.setdefault(hearing_id, {})
@@ -132,6 +181,12 @@ class InMemoryRoomStore:
 
     async def state(self, hearing_id: str) -> HearingState | None:
         return self._states.get(hearing_id)
+
+    async def controls(self, hearing_id: str) -> RoomControls:
+        return self._controls.get(hearing_id, RoomControls())
+
+    async def set_controls(self, hearing_id: str, controls: RoomControls) -> None:
+        self._controls[hearing_id] = controls
 
     async def drop_node(self, node: str) -> dict[str, Roster]:
         changed: dict[str, Roster] = {}

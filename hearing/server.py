@@ -92,7 +92,9 @@ async def _media(app: web.Application) -> AsyncIterator[None]:
 
 async def _signaling(app: web.Application) -> AsyncIterator[None]:
     settings, service, sio = app[SETTINGS], app[SERVICE], app[SOCKETIO]
-    namespace = HearingNamespace(service, settings.node_id)
+    namespace = HearingNamespace(
+        service, settings.node_id, grace_seconds=settings.reconnect_grace_seconds
+    )
     bridge = MediaBridge(app[MEDIA], namespace.send_offer)
     namespace.media = bridge
     sio.register_namespace(namespace)
@@ -103,5 +105,6 @@ async def _signaling(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await sio.close()
+        await namespace.close()
         await bridge.close()
         await service.rooms.drop_node(settings.node_id)

@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     advertise_ip: Annotated[tuple[IPvAnyAddress, ...], NoDecode] = Field(
         (), description="Addresses the media node advertises in ICE candidates (behind NAT, tests)."
     )
+    reconnect_grace_seconds: float = Field(
+        60.0,
+        ge=0,
+        le=3600,
+        description="A participant whose connection drops keeps their place (admitted, "
+        "verified) this long; after it they go back to the lobby.",
+    )
     ice_server: Annotated[tuple[str, ...], NoDecode] = Field(
         (),
         description="STUN/TURN server URLs given to browsers (stun:HOST:PORT, turn:HOST:PORT).",

@@ -57,6 +57,9 @@ class Forwarder:
         self.codec = codec
         self.stats = TrackStats()
         self.forwarding = True
+        """False: frames go to nobody (subscribers and taps)."""
+        self.recorded = True
+        """False: frames go to subscribers only, not to taps (e.g. a caucus)."""
         """False while the participant may not publish: packets are then dropped."""
         self.ended = False
         self._track = track
@@ -168,7 +171,7 @@ class Forwarder:
             return
         for subscription in self._subscriptions:
             subscription.push(packet)
-        if self._sinks:
+        if self._sinks and self.recorded:
             media_packet = MediaPacket(packet=packet, keyframe=keyframe, arrival=arrival)
             for key, (tap, sink) in list(self._sinks.items()):
                 try:

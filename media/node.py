@@ -153,6 +153,33 @@ class MediaNode:
         """Whether the participant's tracks are forwarded (False: to nobody, taps included)."""
         self._room(hearing_id).set_publishes(participant_id, allowed)
 
+    def set_rights(
+        self,
+        hearing_id: str,
+        participant_id: str,
+        *,
+        audio: bool,
+        video: bool,
+        receives: bool,
+        group: str = "",
+        recorded: bool = True,
+    ) -> None:
+        """Everything the node forwards for a participant, at once.
+
+        ``audio``/``video``: their microphone/camera is forwarded (False: a mute; the
+        track stays in everyone's offer, no frame is sent). ``receives``: they get the
+        others' media. ``group``: media flows only between participants of the same
+        group (a caucus). ``recorded``: taps get their tracks.
+        """
+        self._room(hearing_id).set_rights(
+            participant_id,
+            audio=audio,
+            video=video,
+            receives=receives,
+            group=group,
+            recorded=recorded,
+        )
+
     async def leave(self, hearing_id: str, participant_id: str) -> None:
         """Close both of the participant's connections; the others keep their media."""
         room = self._room(hearing_id)

@@ -27,11 +27,24 @@ class _Member:
         self, participant_id: str, subscriber: Subscriber, *, publishes: bool, receives: bool
     ) -> None:
         self.id = participant_id
-        self.publishes = publishes
+        self.audio = self.video = publishes
         self.receives = receives
+        self.group = ""
+        """Media flows only between members of the same group (e.g. a caucus)."""
+        self.recorded = True
+        """Whether taps (recording, transcription) get this member's tracks."""
         self.publisher: Publisher | None = None
         self.subscriber = subscriber
         self.notified = False
+
+    @property
+    def publishes(self) -> bool:
+        return self.audio or self.video
+
+    def apply(self, forwarder: Forwarder) -> None:
+        """Set a forwarder of this member's to what the member may publish."""
+        forwarder.forwarding = self.audio if forwarder.kind == "audio" else self.video
+        forwarder.recorded = self.recorded
 
 
 class Room:
@@ -104,6 +117,8 @@ class Room:
         if self._members.get(participant_id) is not member or self._closing:
             await self._discard(member, publisher)
             raise self._unknown(participant_id)
+        for forwarder in publisher.forwarders.values():
+            member.apply(forwarder)
         self._reconcile()
         return answer
 
@@ -123,10 +138,31 @@ class Room:
 
     def set_publishes(self, participant_id: str, allowed: bool) -> None:
         member = self._member(participant_id)
-        member.publishes = allowed
+        self.set_rights(
+            participant_id,
+            audio=allowed,
+            video=allowed,
+            receives=member.receives,
+            group=member.group,
+            recorded=member.recorded,
+        )
+
+    def set_rights(
+        self,
+        participant_id: str,
+        *,
+        audio: bool,
+        video: bool,
+        receives: bool,
+        group: str,
+        recorded: bool,
+    ) -> None:
+        member = self._member(participant_id)
+        member.audio, member.video, member.receives = audio, video, receives
+        member.group, member.recorded = group, recorded
         if member.publisher is not None:
             for forwarder in member.publisher.forwarders.values():
-                forwarder.forwarding = allowed
+                member.apply(forwarder)
         self._reconcile()
 
     async def leave(self, participant_id: str) -> None:
@@ -188,15 +224,17 @@ class Room:
 
     def _reconcile(self) -> None:
         """Bring every subscriber in line with who publishes and who receives."""
+        # A member muted in one kind stays a source (its forwarder just sends nothing), so
+        # muting and unmuting need no renegotiation; one who publishes nothing is none.
         sources = [
-            forwarder
+            (member, forwarder)
             for member in self._members.values()
             if member.publishes and member.publisher is not None
             for forwarder in member.publisher.forwarders.values()
             if not forwarder.ended
         ]
         for member in self._members.values():
-            others = [f for f in sources if f.participant_id != member.id]
+            others = [f for m, f in sources if m is not member and m.group == member.group]
             member.subscriber.want(others if member.receives else [])
             self._notify_if_needed(member)
 

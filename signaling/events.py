@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from hearing.lifecycle import HearingState
 from hearing.roles import Role
-from hearing.rooms import Presence, Roster
+from hearing.rooms import Presence, RoomControls, Roster
 
 __all__ = [
     "ErrorMessage",
@@ -33,6 +33,14 @@ class RosterMember(_Message):
     role: Role
     presence: Presence
     since: float
+    online: bool
+    verified_by: str | None
+    verified_method: str | None
+    verified_at: float | None
+    muted_audio: bool
+    muted_video: bool
+    called: bool
+    hand_raised_at: float | None
 
 
 class RosterMessage(_Message):
@@ -41,10 +49,13 @@ class RosterMessage(_Message):
     hearing_id: str
     version: int
     state: HearingState
+    locked: bool
+    public_viewing: bool
+    caucus: list[str]
     participants: list[RosterMember]
 
     @classmethod
-    def of(cls, roster: Roster, state: HearingState) -> RosterMessage:
+    def of(cls, roster: Roster, state: HearingState, controls: RoomControls) -> RosterMessage:
         members = [
             RosterMember(
                 participant_id=e.participant_id,
@@ -52,11 +63,25 @@ class RosterMessage(_Message):
                 role=e.role,
                 presence=e.presence,
                 since=e.since,
+                online=e.online,
+                verified_by=e.verified_by,
+                verified_method=e.verified_method,
+                verified_at=e.verified_at,
+                muted_audio=e.muted_audio,
+                muted_video=e.muted_video,
+                called=e.called,
+                hand_raised_at=e.hand_raised_at,
             )
             for e in roster.entries
         ]
         return cls(
-            hearing_id=roster.hearing_id, version=roster.version, state=state, participants=members
+            hearing_id=roster.hearing_id,
+            version=roster.version,
+            state=state,
+            locked=controls.locked,
+            public_viewing=controls.public_viewing,
+            caucus=list(controls.caucus),
+            participants=members,
         )
 
 

@@ -114,11 +114,13 @@ class HearingService:
         )
         return JoinLinks(hearing_id=hearing_id, links=links)
 
-    async def revoke_links(self, hearing_id: str, participant_id: str) -> Hearing:
+    async def revoke_links(
+        self, hearing_id: str, participant_id: str, *, actor: str = ADMIN
+    ) -> Hearing:
         return await self._change(
             hearing_id,
             lambda h: h.with_links_revoked(participant_id),
-            actor=ADMIN,
+            actor=actor,
             action="links_revoked",
             target=participant_id,
         )
@@ -146,20 +148,35 @@ class HearingService:
             raise
         return Caller(hearing, participant, claims)
 
-    async def refused(self, hearing_id: str, actor: str, action: str, error: HearingError) -> None:
+    async def refused(
+        self,
+        hearing_id: str,
+        actor: str,
+        action: str,
+        error: HearingError,
+        *,
+        target: str | None = None,
+    ) -> None:
         """Audit a refused request against the hearing it concerned."""
         await self._audit(
             hearing_id,
             actor,
             action,
+            target=target,
             outcome=Outcome.REFUSED,
             details={"code": error.code, "message": error.message},
         )
 
     async def record(
-        self, hearing_id: str, actor: str, action: str, details: dict[str, Any] | None = None
+        self,
+        hearing_id: str,
+        actor: str,
+        action: str,
+        details: dict[str, Any] | None = None,
+        *,
+        target: str | None = None,
     ) -> None:
-        await self._audit(hearing_id, actor, action, details=details)
+        await self._audit(hearing_id, actor, action, target=target, details=details)
 
     async def live_state(self, hearing: Hearing) -> HearingState:
         return await self.rooms.state(hearing.id) or hearing.state

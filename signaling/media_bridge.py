@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from hearing.errors import Conflict, InvalidInput, NotFound
+from hearing.session import NO_MEDIA, MediaRights, Situation, media_rights
 from hearing.tasks import TaskSet
 from media import MediaNode, SessionDescription
 
@@ -47,7 +48,34 @@ class MediaBridge:
         self._send = send
         self._tasks = TaskSet("media-bridge")
         self._negotiations: dict[tuple[str, str], _Negotiation] = {}
+        self._rights: dict[tuple[str, str], MediaRights] = {}
+        """What the node was last told for each participant with media."""
         node.on_renegotiate = self.renegotiate
+
+    async def sync(self, situation: Situation) -> None:
+        """Make the node forward exactly what `media_rights` allows, for everyone."""
+        hearing_id = situation.hearing.id
+        wanted = {pid: media_rights(situation, pid) for pid in situation.roster}
+        for (hid, pid), _ in list(self._rights.items()):
+            if hid == hearing_id and wanted.get(pid, NO_MEDIA) == NO_MEDIA:
+                await self.leave(hid, pid)
+        for pid, rights in wanted.items():
+            key = (hearing_id, pid)
+            if rights == NO_MEDIA or self._rights.get(key) == rights:
+                continue
+            if key not in self._rights:
+                self.node.join(hearing_id, pid, publishes=False, receives=False)
+                self._rights[key] = NO_MEDIA
+            self.node.set_rights(
+                hearing_id,
+                pid,
+                audio=rights.audio,
+                video=rights.video,
+                receives=rights.receives,
+                group=rights.group,
+                recorded=rights.recorded,
+            )
+            self._rights[key] = rights
 
     async def publish(self, hearing_id: str, participant_id: str, offer: Any) -> dict[str, str]:
         answer = await self.node.publish(hearing_id, participant_id, _description(offer, "offer"))
@@ -72,13 +100,9 @@ class MediaBridge:
                 self._negotiate(key, negotiation), name=f"negotiate {hearing_id}/{participant_id}"
             )
 
-    def join(
-        self, hearing_id: str, participant_id: str, *, publishes: bool, receives: bool
-    ) -> None:
-        self.node.join(hearing_id, participant_id, publishes=publishes, receives=receives)
-
     async def leave(self, hearing_id: str, participant_id: str) -> None:
         """Close the participant's media, if they have any (idempotent)."""
+        self._rights.pop((hearing_id, participant_id), None)
         negotiation = self._negotiations.pop((hearing_id, participant_id), None)
         if negotiation is not None and negotiation.task is not None:
             negotiation.task.cancel()
@@ -92,6 +116,7 @@ class MediaBridge:
     async def close(self) -> None:
         await self._tasks.cancel_and_wait()
         self._negotiations.clear()
+        self._rights.clear()
 
     async def _negotiate(self, key: tuple[str, str], negotiation: _Negotiation) -> None:
         hearing_id, participant_id = key

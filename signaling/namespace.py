@@ -1,12 +1,16 @@
-"""The Socket.IO namespace `/hearing`: authenticated connections, the roster, leaving.
+"""The Socket.IO namespace `/hearing`: connections, the lobby, the judge's controls, media.
 
 Every connection authenticates with its join token. Each event is checked against the
-permission table; a refusal is answered with an `error` event (and the same error in
-the ack), changes nothing, and is written to the hearing's audit log.
+permission table (through `hearing.session.decide` for the controls); a refusal is
+answered with an `error` event (and the same error in the ack), changes nothing, and
+is written to the hearing's audit log. After every change the media node is told what
+to forward for each participant (`hearing.session.media_rights`), so mutes, the lobby,
+sequestered witnesses and caucuses are enforced by the node, not by the browsers.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -21,12 +25,13 @@ from hearing.model import Hearing
 from hearing.permissions import Action, authorize
 from hearing.roles import Role
 from hearing.rooms import Presence, Roster, RosterEntry
+from hearing.session import Command, Control, Decision, Situation, decide, entry_presence
+from hearing.tasks import TaskSet
 
 from .events import ErrorMessage, RosterMessage, SessionEnded, StateMessage, Welcome
 from .hearings import HearingService
 from .media_bridge import MediaBridge
 from .sequencer import Sequencer
-from .tokens import InvalidToken
 
 __all__ = ["NAMESPACE", "HearingNamespace", "room_of"]
 
@@ -37,14 +42,6 @@ NAMESPACE = "/hearing"
 
 def room_of(hearing_id: str) -> str:
     return f"hearing:{hearing_id}"
-
-
-def _allowed(role: Role, action: Action, public: bool) -> bool:
-    try:
-        authorize(role, action, public=public)
-    except NotPermitted:
-        return False
-    return True
 
 
 def _refusal(error: ErrorMessage) -> socketio.exceptions.ConnectionRefusedError:
@@ -70,14 +67,19 @@ LifecycleListener = Callable[[Hearing], Awaitable[None]]
 class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     """Socket.IO handlers for participants of hearings."""
 
-    def __init__(self, service: HearingService, node: str) -> None:
+    def __init__(self, service: HearingService, node: str, *, grace_seconds: float) -> None:
         super().__init__(NAMESPACE)
         self.service = service
         self.node = node
+        self.grace_seconds = grace_seconds
         self.sequencer = Sequencer()
         self.lifecycle_listeners: list[LifecycleListener] = []
         self.media: MediaBridge | None = None
         self._connections: dict[str, _Connection] = {}
+        self._timers = TaskSet("reconnection grace")
+
+    async def close(self) -> None:
+        await self._timers.cancel_and_wait()
 
     # -- connection ---------------------------------------------------------------
 
@@ -113,36 +115,73 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             conn = _Connection(
                 hearing.id, participant.id, participant.display_name, participant.role
             )
+            previous = await self.service.rooms.locate(hearing.id, participant.id)
+            now = time.time()
+            if previous is not None and (
+                previous.online or now - (previous.dropped_at or now) <= self.grace_seconds
+            ):
+                # Back within the grace period, or a second window taking over: the
+                # participant keeps their place (no new admission).
+                entry = previous.but(sid=sid, node=self.node, dropped_at=None)
+                action = "reconnected" if not previous.online else "connected"
+            else:
+                entry = RosterEntry(
+                    participant_id=participant.id,
+                    display_name=participant.display_name,
+                    role=participant.role,
+                    presence=Presence.CONNECTED,
+                    sid=sid,
+                    node=self.node,
+                )
+                action = "connected"
             self._connections[sid] = conn
             await self.enter_room(sid, room_of(hearing.id))
-            entry = RosterEntry(
-                participant_id=participant.id,
-                display_name=participant.display_name,
-                role=participant.role,
-                presence=Presence.CONNECTED,
-                sid=sid,
-                node=self.node,
-            )
-            roster, previous = await self.service.rooms.put(hearing.id, entry)
-            if previous is not None and previous.sid != sid:
-                await self._end(
-                    previous.sid, "replaced", "you joined from another window or device"
-                )
-            await self.service.record(hearing.id, participant.id, "connected")
+            roster, replaced = await self.service.rooms.put(hearing.id, entry)
+            if replaced is not None and replaced.online and replaced.sid != sid:
+                await self._end(replaced.sid, "replaced", "you joined from another window")
+            await self.service.record(hearing.id, participant.id, action)
             await self._broadcast(hearing.id, roster, skip_sid=sid)
+            await self._sync_media(hearing.id)
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         conn = self._connections.pop(sid, None)
         if conn is None:
             return
         async with self.sequencer.turn(conn.hearing_id):
-            roster = await self.service.rooms.remove(conn.hearing_id, conn.participant_id, sid)
+            entry = await self.service.rooms.locate(conn.hearing_id, conn.participant_id)
+            if entry is None or entry.sid != sid:
+                return
+            if entry.presence is Presence.CONNECTED:
+                roster = await self.service.rooms.remove(conn.hearing_id, entry.participant_id, sid)
+                action = "disconnected"
+            else:
+                # Keep the place for the grace period: a dropped network is not leaving.
+                dropped = entry.but(dropped_at=time.time())
+                roster, _ = await self.service.rooms.put(conn.hearing_id, dropped)
+                self._timers.spawn(self._expire(conn.hearing_id, dropped))
+                action = "connection_lost"
+            await self.service.record(
+                conn.hearing_id, conn.participant_id, action, {"reason": str(reason)}
+            )
             if roster is not None:
-                await self._media_leave(conn.hearing_id, conn.participant_id)
-                await self.service.record(
-                    conn.hearing_id, conn.participant_id, "disconnected", {"reason": str(reason)}
-                )
                 await self._broadcast(conn.hearing_id, roster)
+            await self._sync_media(conn.hearing_id)
+
+    async def _expire(self, hearing_id: str, dropped: RosterEntry) -> None:
+        await asyncio.sleep(self.grace_seconds)
+        async with self.sequencer.turn(hearing_id):
+            entry = await self.service.rooms.locate(hearing_id, dropped.participant_id)
+            if entry is None or entry.dropped_at != dropped.dropped_at:
+                return  # back in time, or already gone
+            roster = await self.service.rooms.remove(hearing_id, entry.participant_id, entry.sid)
+            await self.service.record(
+                hearing_id,
+                entry.participant_id,
+                "place_lost",
+                {"after_seconds": self.grace_seconds, "was": entry.presence.value},
+            )
+            if roster is not None:
+                await self._broadcast(hearing_id, roster)
 
     # -- events -----------------------------------------------------------------
 
@@ -163,7 +202,10 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             try:
                 return await handler(sid, conn, data)
             except HearingError as e:
-                await self.service.refused(conn.hearing_id, conn.participant_id, event, e)
+                action, target = _audit_name(event, data)
+                await self.service.refused(
+                    conn.hearing_id, conn.participant_id, action, e, target=target
+                )
                 message = ErrorMessage(code=e.code, message=e.message, details=e.details)
                 return await self._refuse(sid, event, message)
 
@@ -182,27 +224,41 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         return {"ok": True, "roster": (await self._roster_message(conn.hearing_id)).payload()}
 
     async def event_join(self, sid: str, conn: _Connection, data: Any = None) -> dict[str, Any]:
+        """Press Join: into the lobby, or straight into the hearing (officers, no-lobby)."""
         hearing = await self.service.get(conn.hearing_id)
         state = await self.service.live_state(hearing)
         if not state.joinable:
             raise Conflict(f"this hearing is {state.value}; it can no longer be joined")
-        authorize(conn.role, Action.JOIN, public=hearing.public)
-        current = await self.service.rooms.locate(conn.hearing_id, conn.participant_id)
-        if current is None or current.sid != sid:
-            raise InvalidToken("this connection has been replaced by a newer one")
-        if current.presence is Presence.JOINED:
-            raise Conflict("you have already joined this hearing")
-        roster, _ = await self.service.rooms.put(conn.hearing_id, current.moved(Presence.JOINED))
-        await self.service.record(conn.hearing_id, conn.participant_id, "joined")
-        if self.media is not None:
-            self.media.join(
-                conn.hearing_id,
-                conn.participant_id,
-                publishes=_allowed(conn.role, Action.PUBLISH, hearing.public),
-                receives=_allowed(conn.role, Action.SUBSCRIBE, hearing.public),
-            )
-        message = await self._broadcast(conn.hearing_id, roster)
+        current = await self._own_entry(sid, conn)
+        if current.presence is not Presence.CONNECTED:
+            # Already waiting or admitted (e.g. back after a dropped connection).
+            return {"ok": True, "roster": (await self._roster_message(hearing.id)).payload()}
+        controls = await self.service.rooms.controls(hearing.id)
+        public = hearing.public and controls.public_viewing
+        authorize(conn.role, Action.JOIN, public=public)
+        presence = entry_presence(hearing, controls, conn.role)
+        roster, _ = await self.service.rooms.put(hearing.id, current.moved(presence))
+        action = "admitted" if presence is Presence.ADMITTED else "entered_lobby"
+        await self.service.record(hearing.id, conn.participant_id, action)
+        message = await self._broadcast(hearing.id, roster)
+        await self._sync_media(hearing.id)
         return {"ok": True, "roster": message.payload()}
+
+    async def event_control(self, sid: str, conn: _Connection, data: Any = None) -> dict[str, Any]:
+        """A judge's, clerk's or participant's control (admit, mute, raise_hand...)."""
+        command = _command(conn.participant_id, data)
+        await self._own_entry(sid, conn)
+        situation = await self._situation(conn.hearing_id)
+        decision = decide(situation, command, time.time())
+        await self._apply(conn.hearing_id, decision, actor=conn.participant_id)
+        details = {**decision.details}
+        if command.kind is not None:
+            details["kind"] = command.kind
+        await self.service.record(
+            conn.hearing_id, conn.participant_id, command.control.value, details,
+            target=command.target,
+        )  # fmt: skip
+        return {"ok": True}
 
     async def event_lifecycle(
         self, sid: str, conn: _Connection, data: Any = None
@@ -232,7 +288,8 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         """The participant offers their camera and microphone; the ack carries the answer."""
         media = await self._media_for(sid, conn)
         hearing = await self.service.get(conn.hearing_id)
-        authorize(conn.role, Action.PUBLISH, public=hearing.public)
+        entry = await self._own_entry(sid, conn)
+        authorize(conn.role, Action.PUBLISH, public=hearing.public, called=entry.called)
         answer = await media.publish(conn.hearing_id, conn.participant_id, data)
         await self.service.record(conn.hearing_id, conn.participant_id, "publishing")
         return {"ok": True, "answer": answer}
@@ -245,32 +302,16 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         await media.answer(conn.hearing_id, conn.participant_id, data)
         return {"ok": True}
 
-    async def _media_for(self, sid: str, conn: _Connection) -> MediaBridge:
-        if self.media is None:
-            raise Conflict("this server runs without a media node")
-        current = await self.service.rooms.locate(conn.hearing_id, conn.participant_id)
-        if current is None or current.sid != sid or current.presence is not Presence.JOINED:
-            raise Conflict("join the hearing before sending or receiving media")
-        return self.media
-
-    async def send_offer(self, hearing_id: str, participant_id: str, offer: dict[str, Any]) -> bool:
-        """Send the media node's offer to the participant; False if they are not connected."""
-        entry = await self.service.rooms.locate(hearing_id, participant_id)
-        if entry is None:
-            return False
-        await self.emit("subscribe_offer", offer, to=entry.sid)
-        return True
-
     async def event_leave(self, sid: str, conn: _Connection, data: Any = None) -> dict[str, Any]:
         # The client closes the connection once it has the ack; until then it is no
         # longer in the hearing and hears nothing of it.
         self._connections.pop(sid, None)
         await self.leave_room(sid, room_of(conn.hearing_id))
-        await self._media_leave(conn.hearing_id, conn.participant_id)
         roster = await self.service.rooms.remove(conn.hearing_id, conn.participant_id, sid)
         await self.service.record(conn.hearing_id, conn.participant_id, "left")
         if roster is not None:
             await self._broadcast(conn.hearing_id, roster)
+        await self._sync_media(conn.hearing_id)
         return {"ok": True}
 
     # -- used by the REST API -----------------------------------------------------
@@ -287,12 +328,73 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             roster = await self.service.rooms.remove(hearing_id, participant_id, entry.sid)
             if roster is not None:
                 await self._broadcast(hearing_id, roster)
+            await self._sync_media(hearing_id)
             return True
 
     async def end_hearing(self, hearing_id: str, code: str, message: str) -> None:
         """Tell everyone connected that the hearing changed state, then close their connections."""
         async with self.sequencer.turn(hearing_id):
             await self._end_all(await self.service.get(hearing_id), code, message)
+
+    async def send_offer(self, hearing_id: str, participant_id: str, offer: dict[str, Any]) -> bool:
+        """Send the media node's offer to the participant; False if they are not connected."""
+        entry = await self.service.rooms.locate(hearing_id, participant_id)
+        if entry is None or not entry.online:
+            return False
+        await self.emit("subscribe_offer", offer, to=entry.sid)
+        return True
+
+    # -- applying changes ---------------------------------------------------------
+
+    async def _situation(self, hearing_id: str) -> Situation:
+        hearing = await self.service.get(hearing_id)
+        roster = await self.service.rooms.roster(hearing_id)
+        return Situation(
+            hearing=hearing,
+            state=await self.service.live_state(hearing),
+            controls=await self.service.rooms.controls(hearing_id),
+            roster={e.participant_id: e for e in roster.entries},
+        )
+
+    async def _apply(self, hearing_id: str, decision: Decision, *, actor: str) -> None:
+        rooms = self.service.rooms
+        roster: Roster | None = None
+        for entry in decision.entries:
+            roster, _ = await rooms.put(hearing_id, entry)
+        if decision.controls is not None:
+            await rooms.set_controls(hearing_id, decision.controls)
+        for notice in decision.notices:
+            target = await rooms.locate(hearing_id, notice.participant_id)
+            if target is not None and target.online:
+                await self.emit(notice.event, dict(notice.payload), to=target.sid)
+        for end in decision.ends:
+            if end.revoke_links:
+                await self.service.revoke_links(hearing_id, end.participant_id, actor=actor)
+            ending = await rooms.locate(hearing_id, end.participant_id)
+            if ending is not None:
+                if ending.online:
+                    await self._end(ending.sid, end.code, end.message)
+                roster = await rooms.remove(hearing_id, end.participant_id, ending.sid)
+        await self._broadcast(hearing_id, roster or await rooms.roster(hearing_id))
+        await self._sync_media(hearing_id)
+
+    async def _sync_media(self, hearing_id: str) -> None:
+        if self.media is not None:
+            await self.media.sync(await self._situation(hearing_id))
+
+    async def _media_for(self, sid: str, conn: _Connection) -> MediaBridge:
+        if self.media is None:
+            raise Conflict("this server runs without a media node")
+        current = await self._own_entry(sid, conn)
+        if current.presence is not Presence.ADMITTED:
+            raise Conflict("you can send and receive media once you are admitted to the hearing")
+        return self.media
+
+    async def _own_entry(self, sid: str, conn: _Connection) -> RosterEntry:
+        current = await self.service.rooms.locate(conn.hearing_id, conn.participant_id)
+        if current is None or current.sid != sid:
+            raise Conflict("this connection is no longer in the hearing; reconnect to join again")
+        return current
 
     async def _end_all(
         self, hearing: Hearing, code: str, message: str, *, caller: str | None = None
@@ -304,13 +406,13 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         for entry in roster.entries:
             if entry.sid == caller:
                 self._connections.pop(entry.sid, None)
-                await self._media_leave(hearing.id, entry.participant_id)
                 ended = SessionEnded(code=code, message=message).payload()
                 await self.emit("session_ended", ended, to=entry.sid)
                 await self.leave_room(entry.sid, room_of(hearing.id))
-            else:
+            elif entry.online:
                 await self._end(entry.sid, code, message)
             await self.service.rooms.remove(hearing.id, entry.participant_id, entry.sid)
+        await self._sync_media(hearing.id)
 
     async def _announce_state(self, hearing: Hearing) -> None:
         now = time.time()
@@ -324,31 +426,25 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         for listener in self.lifecycle_listeners:
             await listener(hearing)
 
-    # -- helpers ------------------------------------------------------------------
-
-    async def _media_leave(self, hearing_id: str, participant_id: str) -> None:
-        if self.media is not None:
-            await self.media.leave(hearing_id, participant_id)
-
     async def _end(self, sid: str, code: str, message: str) -> None:
         # Forget the connection first: server.disconnect() runs on_disconnect inline,
         # inside the turn we already hold.
-        conn = self._connections.pop(sid, None)
-        if conn is not None:
-            await self._media_leave(conn.hearing_id, conn.participant_id)
+        self._connections.pop(sid, None)
         await self.emit("session_ended", SessionEnded(code=code, message=message).payload(), to=sid)
         await self.server.disconnect(sid, namespace=NAMESPACE)
 
     async def _roster_message(self, hearing_id: str) -> RosterMessage:
+        return await self._message(hearing_id, await self.service.rooms.roster(hearing_id))
+
+    async def _message(self, hearing_id: str, roster: Roster) -> RosterMessage:
         hearing = await self.service.get(hearing_id)
-        roster = await self.service.rooms.roster(hearing_id)
-        return RosterMessage.of(roster, await self.service.live_state(hearing))
+        controls = await self.service.rooms.controls(hearing_id)
+        return RosterMessage.of(roster, await self.service.live_state(hearing), controls)
 
     async def _broadcast(
         self, hearing_id: str, roster: Roster, *, skip_sid: str | None = None
     ) -> RosterMessage:
-        hearing = await self.service.get(hearing_id)
-        message = RosterMessage.of(roster, await self.service.live_state(hearing))
+        message = await self._message(hearing_id, roster)
         await self.emit("roster", message.payload(), room=room_of(hearing_id), skip_sid=skip_sid)
         return message
 
@@ -356,3 +452,37 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         error = message.model_copy(update={"event": event})
         await self.emit("error", error.payload(), to=sid)
         return {"ok": False, "error": error.payload()}
+
+
+def _command(actor: str, data: Any) -> Command:
+    if not isinstance(data, dict) or not isinstance(data.get("action"), str):
+        raise InvalidInput("send {action, ...}: the control to apply")
+    try:
+        control = Control(data["action"])
+    except ValueError:
+        choices = ", ".join(c.value for c in Control)
+        raise InvalidInput(f"no control {data['action']!r}; one of {choices}") from None
+    target, kind, method = data.get("participant_id"), data.get("kind"), data.get("method")
+    members, value = data.get("members", []), data.get("value")
+    if target is not None and not isinstance(target, str):
+        raise InvalidInput("participant_id must be a string")
+    if kind is not None and kind not in ("audio", "video"):
+        raise InvalidInput("kind must be 'audio' or 'video'")
+    if method is not None and not isinstance(method, str):
+        raise InvalidInput("method must be a string")
+    if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+        raise InvalidInput("members must be a list of participant ids")
+    if value is not None and not isinstance(value, bool):
+        raise InvalidInput("value must be true or false")
+    return Command(control, actor, target, kind, method, tuple(members), value)
+
+
+def _audit_name(event: str, data: Any) -> tuple[str, str | None]:
+    """What a refused event is called in the audit log, and whom it targeted."""
+    if event in ("control", "lifecycle") and isinstance(data, dict):
+        action, target = data.get("action"), data.get("participant_id")
+        return (
+            action if isinstance(action, str) and len(action) <= 40 else event,
+            target if isinstance(target, str) and len(target) <= 64 else None,
+        )
+    return event, None

@@ -11,7 +11,7 @@ from typing import Any, cast
 from redis.asyncio import Redis
 
 from hearing.lifecycle import HearingState
-from hearing.rooms import Roster, RosterEntry
+from hearing.rooms import RoomControls, Roster, RosterEntry
 
 __all__ = ["RedisRoomStore"]
 
@@ -107,6 +107,13 @@ class RedisRoomStore:
     async def state(self, hearing_id: str) -> HearingState | None:
         raw = await self._redis.get(f"{self._prefix}room:{hearing_id}:state")
         return HearingState(_text(raw)) if raw else None
+
+    async def controls(self, hearing_id: str) -> RoomControls:
+        raw = await self._redis.get(f"{self._prefix}room:{hearing_id}:controls")
+        return RoomControls.from_json(raw) if raw else RoomControls()
+
+    async def set_controls(self, hearing_id: str, controls: RoomControls) -> None:
+        await self._redis.set(f"{self._prefix}room:{hearing_id}:controls", controls.to_json())
 
     async def drop_node(self, node: str) -> dict[str, Roster]:
         members = await self._redis.smembers(self._node_key(node))

@@ -18,7 +18,7 @@ async def until(condition: Callable[[], bool], what: str, timeout: float = 15.0)
 
 
 async def test_publish_receive_and_bad_offers(server: RunningServer) -> None:
-    hearing = await server.create_hearing()
+    hearing = await server.create_hearing(lobby=False)
     hid = hearing["id"]
     tokens = await server.links(hid)
     alice = RtcParticipant(server.url, tokens["alice"])
@@ -43,7 +43,7 @@ async def test_publish_receive_and_bad_offers(server: RunningServer) -> None:
         await clerk.sio.connect()
         refused = await clerk.sio.call("publish", await clerk.offer())
         assert refused["error"]["code"] == "conflict"
-        assert "join the hearing" in refused["error"]["message"]
+        assert "once you are admitted" in refused["error"]["message"]
         # A second publish while the first is live.
         again = await alice.sio.call("publish", await clerk.offer())
         assert again["error"]["code"] == "conflict" and "already publishing" in again["error"][

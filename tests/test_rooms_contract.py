@@ -9,7 +9,7 @@ import pytest
 
 from hearing.lifecycle import HearingState
 from hearing.roles import Role
-from hearing.rooms import InMemoryRoomStore, Presence, RoomStore, RosterEntry
+from hearing.rooms import InMemoryRoomStore, Presence, RoomControls, RoomStore, RosterEntry
 from signaling.redis_rooms import RedisRoomStore
 from tests.harness.redis_server import RedisServer
 
@@ -76,9 +76,11 @@ async def test_presence_change_keeps_one_entry(store: RoomStore) -> None:
     await store.put("h1", entry("alice", "s1"))
     current = await store.locate("h1", "alice")
     assert current is not None
-    roster, previous = await store.put("h1", current.moved(Presence.JOINED))
+    roster, previous = await store.put("h1", current.moved(Presence.ADMITTED).but(muted_audio=True))
     assert previous == current
-    assert [(e.participant_id, e.presence) for e in roster.entries] == [("alice", Presence.JOINED)]
+    assert [(e.participant_id, e.presence) for e in roster.entries] == [
+        ("alice", Presence.ADMITTED)]  # fmt: skip
+    assert roster.entries[0].muted_audio and not roster.entries[0].muted_video
 
 
 async def test_removing_someone_absent_changes_nothing(store: RoomStore) -> None:
@@ -108,3 +110,10 @@ async def test_concurrent_changes_each_get_their_own_version(store: RoomStore) -
     rosters = await asyncio.gather(*(store.put("h1", entry(f"p{i}", f"s{i}")) for i in range(20)))
     assert sorted(r.version for r, _ in rosters) == list(range(1, 21))
     assert len((await store.roster("h1")).entries) == 20
+
+
+async def test_controls(store: RoomStore) -> None:
+    assert await store.controls("h1") == RoomControls()
+    await store.set_controls("h1", RoomControls(locked=True, caucus=("alice", "bob")))
+    assert await store.controls("h1") == RoomControls(locked=True, caucus=("alice", "bob"))
+    assert await store.controls("h2") == RoomControls()

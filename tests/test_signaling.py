@@ -47,23 +47,23 @@ async def test_connect_hello_join_and_see_each_other(any_server: RunningServer) 
         assert people(welcome["roster"]) == {"alice": "connected", "bob": "connected"}
 
         ack = await alice.call("join")
-        assert ack["ok"] and people(ack["roster"])["alice"] == "joined"
-        seen = await bob.wait_for("roster", lambda r: people(r).get("alice") == "joined")
+        assert ack["ok"] and people(ack["roster"])["alice"] == "lobby"
+        seen = await bob.wait_for("roster", lambda r: people(r).get("alice") == "lobby")
         assert seen["state"] == "scheduled"
         member = next(p for p in seen["participants"] if p["participant_id"] == "alice")
         assert (member["display_name"], member["role"]) == ("김민지", "party")
 
         await bob.call("join")
-        await alice.wait_for("roster", lambda r: people(r) == {"alice": "joined", "bob": "joined"})
+        await alice.wait_for("roster", lambda r: people(r) == {"alice": "lobby", "bob": "lobby"})
 
         left = await bob.call("leave")
         assert left == {"ok": True}
-        await alice.wait_for("roster", lambda r: people(r) == {"alice": "joined"})
+        await alice.wait_for("roster", lambda r: people(r) == {"alice": "lobby"})
     finally:
         await alice.close()
         await bob.close()
     actions = [(e["actor"], e["action"]) for e in audit(server, hearing["id"])]
-    assert ("alice", "joined") in actions and ("bob", "left") in actions
+    assert ("alice", "entered_lobby") in actions and ("bob", "left") in actions
 
 
 async def test_disconnect_removes_from_roster(any_server: RunningServer) -> None:
@@ -71,12 +71,11 @@ async def test_disconnect_removes_from_roster(any_server: RunningServer) -> None
     tokens = await any_server.links(hearing["id"])
     alice = await connected(any_server, tokens["alice"])
     bob = await connected(any_server, tokens["bob"])
-    await bob.call("join")
     await bob.close()
     await alice.wait_for("roster", lambda r: "bob" not in people(r))
     await alice.close()
     assert [e["action"] for e in audit(any_server, hearing["id"]) if e["actor"] == "bob"] == [
-        "connected", "joined", "disconnected"]  # fmt: skip
+        "connected", "disconnected"]  # fmt: skip
 
 
 REFUSALS = ["missing", "garbage", "expired", "revoked", "cancelled", "adjourned", "observer"]
@@ -171,7 +170,7 @@ async def test_a_second_window_replaces_the_first(server: RunningServer) -> None
     ended = await first.wait_for("session_ended")
     assert ended["code"] == "replaced"
     roster = (await second.call("roster"))["roster"]
-    assert people(roster) == {"alice": "connected"}
+    assert people(roster) == {"alice": "lobby"}  # the new window keeps the place
     await first.close()
     await second.close()
 
@@ -182,7 +181,7 @@ async def test_bad_events_get_one_error_shape_and_change_nothing(server: Running
     alice = await connected(server, tokens["alice"])
     await alice.call("join")
     before = await alice.call("roster")
-    for event, code in [("dance", "unknown_event"), ("join", "conflict")]:
+    for event, code in [("dance", "unknown_event"), ("control", "invalid_input")]:
         ack = await alice.call(event)
         assert ack["ok"] is False and ack["error"]["code"] == code
         assert set(ack["error"]) == {"code", "message", "details", "event"}
@@ -191,7 +190,7 @@ async def test_bad_events_get_one_error_shape_and_change_nothing(server: Running
     assert await alice.call("roster") == before
     await alice.close()
     refused = [e for e in audit(server, hearing["id"]) if e["outcome"] == "refused"]
-    assert [e["action"] for e in refused] == ["join"]
+    assert [e["action"] for e in refused] == ["control"]
 
 
 async def test_events_of_a_hearing_are_handled_in_order(any_server: RunningServer) -> None:
@@ -202,7 +201,7 @@ async def test_events_of_a_hearing_are_handled_in_order(any_server: RunningServe
     participants = [{"id": "judge", "display_name": "Judge", "role": "judge"}] + [
         {"id": f"p{i}", "display_name": f"P{i}", "role": "party"} for i in range(8)
     ]
-    hearing = await server.create_hearing(participants=participants)
+    hearing = await server.create_hearing(participants=participants, lobby=False)
     tokens = await server.links(hearing["id"])
     judge = await connected(server, tokens["judge"])
     clients = [await connected(server, tokens[f"p{i}"]) for i in range(8)]
@@ -211,13 +210,13 @@ async def test_events_of_a_hearing_are_handled_in_order(any_server: RunningServe
         # join then immediately ask for the roster: the answer must already show the join
         await client.emit("join")
         roster = (await client.call("roster"))["roster"]
-        assert people(roster)[f"p{n}"] == "joined"
+        assert people(roster)[f"p{n}"] == "admitted"
         return roster["version"]
 
     await asyncio.gather(*(busy(c, i) for i, c in enumerate(clients)))
     await asyncio.gather(*(c.call("leave") for c in clients[::2]))
     final = (await judge.call("roster"))["roster"]
-    assert people(final) == {"judge": "connected"} | {f"p{i}": "joined" for i in range(1, 8, 2)}
+    assert people(final) == {"judge": "connected"} | {f"p{i}": "admitted" for i in range(1, 8, 2)}
     versions = [r["version"] for r in judge.received("roster")]
     assert versions == sorted(versions) and len(set(versions)) == len(versions)
     assert versions[-1] == final["version"]
@@ -237,7 +236,7 @@ async def test_two_signaling_nodes_share_rooms_through_redis(
     alice = await connected(node_a, tokens["alice"])
     bob = await connected(node_b, tokens["bob"])
     await bob.call("join")
-    seen = await alice.wait_for("roster", lambda r: people(r).get("bob") == "joined")
+    seen = await alice.wait_for("roster", lambda r: people(r).get("bob") == "lobby")
     assert people(seen)["alice"] == "connected"
     # A revocation through node A closes bob's connection on node B.
     status, _ = await node_a.request("POST", f"{H}/{hearing['id']}/participants/bob/revoke")
@@ -277,7 +276,7 @@ async def test_the_judge_runs_the_lifecycle_and_everyone_hears_of_it(server: Run
     await alice.close()
     entries = audit(server, hid)
     actions = [(e["action"], e["outcome"]) for e in entries if e["actor"] in ("judge", "alice")]
-    assert ("hearing_start", "done") in actions and ("lifecycle", "refused") in actions
+    assert ("hearing_start", "done") in actions and ("adjourn", "refused") in actions
     starts = [e for e in entries if e["action"] == "hearing_resume"]
     assert starts[0]["clock"] is not None and starts[0]["clock"] > 0
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from playwright.async_api import Browser, Page, expect
 
 from tests.harness.server import RunningServer
+from tests.harness.sio import SioClient
 
 H = "/api/v1/hearings"
 
@@ -59,10 +60,25 @@ async def test_two_parties_join_and_see_each_other(
     await expect(alice.get_by_test_id("leave-button")).to_be_visible()
     await bob.get_by_test_id("join-button").click()
 
-    # Each sees the other in the roster, in the hearing.
+    # Each sees the other in the roster, waiting in the lobby.
+    for page, other in ((alice, "bob"), (bob, "alice")):
+        entry = page.locator(f'[data-testid="roster-entry"][data-participant-id="{other}"]')
+        await expect(entry).to_contain_text("Waiting in the lobby")
+    await expect(alice.get_by_test_id("status-message")).to_contain_text("lobby")
+
+    # The judge opens the hearing and admits both; their pages show them in the hearing.
+    judge = SioClient(server.url, (await server.links(hearing["id"]))["judge"])
+    await judge.connect()
+    assert (await judge.call("join"))["ok"]
+    assert (await judge.call("lifecycle", {"action": "open"}))["ok"]
+    for pid in ("alice", "bob"):
+        ack = await judge.call("control", {"action": "admit", "participant_id": pid})
+        assert ack == {"ok": True}, ack
     for page, other in ((alice, "bob"), (bob, "alice")):
         entry = page.locator(f'[data-testid="roster-entry"][data-participant-id="{other}"]')
         await expect(entry).to_contain_text("In the hearing")
+    await expect(alice.get_by_test_id("status-message")).to_contain_text("joined")
+    await judge.close()
     assert "(you)" in await roster_text(alice, "alice")
     assert "Bob Park" in await roster_text(alice, "bob")
     await alice.screenshot(path=str(output_dir / "alice-joined.png"), full_page=True)
@@ -78,7 +94,7 @@ async def test_two_parties_join_and_see_each_other(
         await page.context.close()
 
     audit = (server.settings.data_dir / "hearings" / hearing["id"] / "audit.jsonl").read_text()
-    for action in ('"joined"', '"left"'):
+    for action in ('"entered_lobby"', '"admit"', '"left"'):
         assert action in audit
 
 

@@ -88,7 +88,7 @@ async def receiving(page: Page, others: set[str], *, timeout: float = 20.0) -> d
 async def test_three_then_four_then_three(
     server: RunningServer, browser: Browser, output_dir: Path
 ) -> None:
-    hearing = await server.create_hearing(participants=PARTICIPANTS)
+    hearing = await server.create_hearing(participants=PARTICIPANTS, lobby=False)
     status, body = await server.request("POST", f"/api/v1/hearings/{hearing['id']}/links")
     assert status == 200
     links = {link["participant_id"]: link["url"] for link in body["links"]}

@@ -86,7 +86,9 @@ const en = {
   "media.publishFailed": "Your camera and microphone could not be sent to the hearing.",
   "roster.empty": "Nobody else is connected yet.",
   "roster.you": "(you)",
-  "presence.joined": "In the hearing",
+  "presence.admitted": "In the hearing",
+  "presence.lobby": "Waiting in the lobby",
+  "join.lobby": "You are in the lobby. The court will let you into the hearing shortly.",
   "presence.connected": "Checking devices",
 };
 
@@ -171,7 +173,9 @@ const zh = {
   "media.publishFailed": "无法将您的摄像头和麦克风发送到庭审。",
   "roster.empty": "暂时没有其他人连接。",
   "roster.you": "（您）",
-  "presence.joined": "已在庭审中",
+  "presence.admitted": "已在庭审中",
+  "presence.lobby": "在等候室等候",
+  "join.lobby": "您在等候室中。法庭将很快让您进入庭审。",
   "presence.connected": "正在检查设备",
 };
 

@@ -50,6 +50,7 @@ const page = {
   busy: false, // a join or leave is waiting for its ack
   over: false, // left, ended by the server, or refused for good
   iceServers: [],
+  standing: null, // "lobby" or "admitted" once joined
   media: null, // the MediaSession once joined
   pendingOffer: null, // an offer that arrived before the join ack
 };
@@ -181,6 +182,8 @@ function showRoster(message) {
   if (roster.show(message)) {
     setHearingState(message.state);
     grid.setPeople(message.participants);
+    const self = message.participants.find((p) => p.participant_id === page.session.participant.id);
+    setStanding(self?.presence ?? null);
   }
 }
 
@@ -201,6 +204,8 @@ async function greet() {
   try {
     const welcome = await page.connection.request("hello");
     page.iceServers = welcome.ice_servers ?? [];
+    page.standing = null; // media starts again if the server kept our place
+    stopMedia();
     roster.setSelf(welcome.participant_id);
     showRoster(welcome.roster);
     page.ready = true;
@@ -228,10 +233,8 @@ async function join({ rejoin = false } = {}) {
   }
   try {
     const ack = await page.connection.request("join");
-    showRoster(ack.roster);
     page.joined = true;
-    setText(el.statusMessage, t("join.joined"));
-    startMedia();
+    showRoster(ack.roster);
   } catch (error) {
     page.joined = false;
     setText(el.sessionMessage, serverText(error.message, "join.timeout"));
@@ -305,6 +308,21 @@ function connect(token) {
 }
 
 // -- media ----------------------------------------------------------------------
+
+/** Where the server says we are: media flows only once we are admitted. */
+function setStanding(presence) {
+  if (!page.joined || page.over || presence === page.standing) {
+    return;
+  }
+  page.standing = presence;
+  if (presence === "admitted") {
+    setText(el.statusMessage, t("join.joined"));
+    startMedia();
+  } else if (presence === "lobby") {
+    setText(el.statusMessage, t("join.lobby"));
+    stopMedia();
+  }
+}
 
 /** Publish our camera and microphone and take the node's offers for everyone else's. */
 function startMedia() {

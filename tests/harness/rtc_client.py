@@ -59,12 +59,21 @@ class RtcParticipant:
             await self._publish.setRemoteDescription(RTCSessionDescription(**answer))
         return ack
 
+    async def packets_received(self) -> int:
+        """RTP packets that arrived on the receiving connection so far."""
+        total = 0
+        for receiver in self._subscribe.getReceivers():
+            for stats in (await receiver.getStats()).values():
+                if stats.type == "inbound-rtp":
+                    total += stats.packetsReceived
+        return total
+
     def publishers(self, kind: str) -> set[str]:
         return {pid for (pid, k), n in self.frames.items() if k == kind and n > 0}
 
     async def close(self) -> None:
-        await self.sio.close()
         await self._tasks.cancel_and_wait()
+        await self.sio.close()
         await close_connection(self._subscribe)
         await close_connection(self._publish)
 

@@ -67,13 +67,22 @@ class SioClient:
     async def emit(self, event: str, data: Any = None) -> None:
         await self.client.emit(event, data, namespace="/hearing")
 
+    def mark(self) -> int:
+        """A point in the event history, for `wait_for(..., after=mark)`."""
+        return len(self.events)
+
     async def wait_for(
-        self, event: str, predicate: Predicate | None = None, *, timeout: float = 5.0
+        self,
+        event: str,
+        predicate: Predicate | None = None,
+        *,
+        timeout: float = 5.0,
+        after: int = 0,
     ) -> Any:
-        """The first recorded `event` (past or future) whose payload satisfies `predicate`."""
+        """The first recorded `event` (since `after`) whose payload satisfies `predicate`."""
 
         def found() -> tuple[bool, Any]:
-            for name, data in self.events:
+            for name, data in self.events[after:]:
                 if name == event and (predicate is None or predicate(data)):
                     return True, data
             return False, None

@@ -9,10 +9,12 @@ import socketio
 from aiohttp import web
 
 from media import IceConfig, IceServer, MediaNode
+from recording import RecordingAlert, RecordingSettings
+from recording.service import RecordingService
 from signaling.api import add_routes
 from signaling.errors import error_middleware
 from signaling.hearings import HearingService
-from signaling.keys import ADMIN_TOKEN, MEDIA, SERVICE, SETTINGS, SIGNALING, SOCKETIO
+from signaling.keys import ADMIN_TOKEN, MEDIA, RECORDING, SERVICE, SETTINGS, SIGNALING, SOCKETIO
 from signaling.media_bridge import MediaBridge
 from signaling.namespace import HearingNamespace
 from signaling.pages import add_page_routes
@@ -51,6 +53,7 @@ def build_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(_record_and_rooms)
     app.cleanup_ctx.append(_media)
     app.cleanup_ctx.append(_signaling)
+    app.cleanup_ctx.append(_recording)
     return app
 
 
@@ -108,3 +111,31 @@ async def _signaling(app: web.Application) -> AsyncIterator[None]:
         await namespace.close()
         await bridge.close()
         await service.rooms.drop_node(settings.node_id)
+
+
+async def _recording(app: web.Application) -> AsyncIterator[None]:
+    settings, service, node, namespace = app[SETTINGS], app[SERVICE], app[MEDIA], app[SIGNALING]
+
+    def alert(alert: RecordingAlert) -> None:
+        level = logging.WARNING if alert.severe else logging.INFO
+        log.log(level, "recording of %s: %s", alert.hearing_id, alert.message)
+        payload = {"kind": alert.kind.value, "message": alert.message,
+                   "participant_id": alert.participant_id}  # fmt: skip
+        namespace.tell_officers_soon(alert.hearing_id, "recording_alert", payload)
+
+    recording = RecordingService(
+        settings.data_dir / "hearings",
+        RecordingSettings(min_free_bytes=settings.min_free_bytes),
+        on_alert=alert,
+        request_keyframe=node.request_keyframe,
+    )
+    await recording.recover_all(await service.list())
+    node.add_tap(recording)
+    namespace.lifecycle_listeners.append(recording.follow)
+    app[RECORDING] = recording
+    try:
+        yield
+    finally:
+        namespace.lifecycle_listeners.remove(recording.follow)
+        node.remove_tap(recording)
+        await recording.close()

@@ -56,6 +56,12 @@ class Settings(BaseSettings):
         description="A participant whose connection drops keeps their place (admitted, "
         "verified) this long; after it they go back to the lobby.",
     )
+    min_free_bytes: int = Field(
+        2 * 1024**3,
+        ge=0,
+        description="Free disk space below which recording warns the judge and the operator "
+        "(before writes can fail).",
+    )
     ice_server: Annotated[tuple[str, ...], NoDecode] = Field(
         (),
         description="STUN/TURN server URLs given to browsers (stun:HOST:PORT, turn:HOST:PORT).",

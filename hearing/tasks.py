@@ -35,6 +35,11 @@ class TaskSet:
     def __len__(self) -> int:
         return len(self._tasks)
 
+    async def wait(self) -> None:
+        """Wait until every task has finished on its own."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
     async def cancel_and_wait(self) -> None:
         """Cancel every task and wait until all have finished (idempotent)."""
         while self._tasks:

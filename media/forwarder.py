@@ -186,8 +186,10 @@ class Forwarder:
         while True:
             await self._keyframe_wanted.wait()
             self._keyframe_wanted.clear()
-            self.stats.keyframe_requests += 1
-            await passthrough.request_keyframe(self._receiver)
+            if await passthrough.request_keyframe(self._receiver):
+                self.stats.keyframe_requests += 1
+            else:  # no packet yet, so no stream to name: ask again after the pause
+                self._keyframe_wanted.set()
             # Requests arriving meanwhile make one trailing PLI after the pause.
             await asyncio.sleep(self._keyframe_interval)
 

@@ -112,9 +112,9 @@ class MediaNode:
         self, hearing_id: str, participant_id: str, *, publishes: bool = True, receives: bool = True
     ) -> None:
         """Admit a participant to the hearing's media; they then receive every publisher."""
+        self._check_running()
         room = self._rooms.get(hearing_id)
         if room is None:
-            self._check_running()
             room = self._rooms[hearing_id] = Room(
                 hearing_id,
                 configuration=self._rtc_configuration,
@@ -152,6 +152,13 @@ class MediaNode:
     def set_publishes(self, hearing_id: str, participant_id: str, allowed: bool) -> None:
         """Whether the participant's tracks are forwarded (False: to nobody, taps included)."""
         self._room(hearing_id).set_publishes(participant_id, allowed)
+
+    def request_keyframe(self, hearing_id: str, participant_id: str) -> None:
+        """Ask the participant's camera for a keyframe (rate-limited like every request)."""
+        room = self._rooms.get(hearing_id)
+        if room is not None:
+            with contextlib.suppress(NotFound):  # gone meanwhile: nothing to ask
+                room.request_keyframe(participant_id)
 
     def set_rights(
         self,

@@ -4,11 +4,13 @@ aiortc decodes every received frame in a thread running
 ``aiortc.rtcrtpreceiver.decoder_worker`` and only encodes on the send side when a
 track hands it decoded frames.  A forwarding node needs neither, so this module:
 
-* replaces ``decoder_worker`` (looked up as a module global when a receiver starts)
-  by one that, for receive tracks marked with :func:`mark_passthrough`, turns each
-  complete encoded frame from the jitter buffer into an ``av.Packet`` (frame bytes,
-  ``pts`` = RTP timestamp, ``time_base`` = 1/clock rate, ``is_keyframe`` read from
-  the bitstream) and never decodes; unmarked receivers keep aiortc's worker;
+* for receivers marked with :func:`mark_passthrough`, turns each complete encoded
+  frame from the jitter buffer into an ``av.Packet`` (frame bytes, ``pts`` = RTP
+  timestamp, ``time_base`` = 1/clock rate, ``is_keyframe`` read from the bitstream)
+  that the receive track yields, and never decodes: the receiver's decoder queue
+  is replaced, and ``decoder_worker`` (looked up as a module global when a
+  receiver starts) by one that leaves those receivers alone; unmarked receivers
+  keep aiortc's worker and decode;
 * lets a caller intercept keyframe requests (PLI/FIR) that a subscriber sends to
   an ``RTCRtpSender`` (aiortc would only set a flag read by its encoder);
 * sends a PLI to a publisher through an ``RTCRtpReceiver``.
@@ -25,7 +27,6 @@ import fractions
 import inspect
 import queue
 import threading
-import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -35,7 +36,6 @@ import aiortc.rtcrtpreceiver as _receiver_module
 import av
 from aiortc import RTCIceTransport, RTCPeerConnection, RTCRtpReceiver, RTCRtpSender
 from aiortc.jitterbuffer import JitterFrame
-from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
 __all__ = [
@@ -57,9 +57,6 @@ SUPPORTED_AIORTC = ((1, 16), (1, 17))
 # Callable[..., None]: aiortc's worker takes its four arguments by name as well.
 _original_worker: Callable[..., None] | None = None
 _install_depth = 0
-# Output queues of the receive tracks that must yield packets.  Weak: a closed
-# connection's queue disappears with its track.
-_passthrough_queues: weakref.WeakSet[asyncio.Queue[Any]] = weakref.WeakSet()
 
 
 class AiortcIncompatible(RuntimeError):
@@ -86,38 +83,57 @@ def _to_packet(codec: RTCRtpCodecParameters, frame: JitterFrame) -> av.Packet[An
     return packet
 
 
+class _PacketPipe:
+    """Takes the place of a receiver's decoder queue: each frame becomes a packet at once.
+
+    aiortc puts every complete frame into this queue from the event loop, for its
+    decoder thread.  Converting it right there and handing it to the track's queue
+    saves two thread switches per frame, which cost more than the conversion.
+    The receiver's thread still starts; it only waits for the end.
+    """
+
+    def __init__(self, output: asyncio.Queue[Any]) -> None:
+        self._output = output
+        self._ended = threading.Event()
+
+    def put(self, task: tuple[RTCRtpCodecParameters, JitterFrame] | None) -> None:
+        # Called on the event loop: by _handle_rtp_packet, and with None on stop.
+        if task is None:
+            self._output.put_nowait(None)  # ends the track, as aiortc's worker does
+            self._ended.set()
+        else:
+            self._output.put_nowait(_to_packet(*task))
+
+    def wait_for_end(self) -> None:
+        self._ended.wait()
+
+
 def _passthrough_worker(
     loop: asyncio.AbstractEventLoop,
-    input_q: queue.Queue[Any],
+    input_q: queue.Queue[Any] | _PacketPipe,
     output_q: asyncio.Queue[Any],
     decode_error: threading.Event,
 ) -> None:
-    """Drop-in for ``decoder_worker``: packets for marked tracks, decoding for the rest."""
-    if output_q not in _passthrough_queues:
-        assert _original_worker is not None
-        _original_worker(loop, input_q, output_q, decode_error)
+    """Drop-in for ``decoder_worker``: idle for passthrough receivers, decoding for the rest."""
+    if isinstance(input_q, _PacketPipe):
+        input_q.wait_for_end()
         return
-    while True:
-        task = input_q.get()
-        # None: the receiver stopped; it ends the track, as aiortc's worker does.
-        item = None if task is None else _to_packet(*task)
-        try:
-            loop.call_soon_threadsafe(output_q.put_nowait, item)
-        except RuntimeError:  # the loop is closed: nobody is reading any more
-            return
-        if item is None:
-            return
+    assert _original_worker is not None
+    _original_worker(loop, input_q, output_q, decode_error)
 
 
-def mark_passthrough(track: MediaStreamTrack) -> None:
-    """Make a remote track yield ``av.Packet`` instead of decoded frames.
+def mark_passthrough(receiver: RTCRtpReceiver) -> None:
+    """Make the receiver's remote track yield ``av.Packet`` instead of decoded frames.
 
     Call it from a synchronous ``"track"`` handler: aiortc emits the event during
-    ``setRemoteDescription``, before the receiver starts its worker thread.
+    ``setRemoteDescription``, before the receiver starts.
     """
+    track = receiver.track
     if not isinstance(track, _receiver_module.RemoteStreamTrack):
         raise TypeError(f"not a remote track: {track!r}")
-    _passthrough_queues.add(track._queue)
+    if getattr(receiver, "_RTCRtpReceiver__decoder_thread", None) is not None:
+        raise RuntimeError("the receiver has already started decoding")
+    setattr(receiver, "_RTCRtpReceiver__decoder_queue", _PacketPipe(track._queue))  # noqa: B010
 
 
 @contextlib.contextmanager
@@ -145,11 +161,13 @@ def intercept_keyframe_requests(sender: RTCRtpSender, callback: Callable[[], Non
     setattr(sender, "_send_keyframe", callback)  # noqa: B010 (a method cannot be assigned)
 
 
-async def request_keyframe(receiver: RTCRtpReceiver) -> None:
-    """Send a PLI to the publisher of every stream ``receiver`` currently gets."""
-    for source in receiver.getSynchronizationSources():
+async def request_keyframe(receiver: RTCRtpReceiver) -> bool:
+    """Send a PLI to the publisher of every stream ``receiver`` gets; False if none yet."""
+    sources = receiver.getSynchronizationSources()
+    for source in sources:
         # Also lists the RTX stream's SSRC; the publisher ignores a PLI for it.
         await receiver._send_rtcp_pli(source.source)
+    return bool(sources)
 
 
 def receive_statistics(receiver: RTCRtpReceiver) -> dict[int, tuple[int, int]]:
@@ -204,8 +222,14 @@ def check_aiortc_compatible() -> None:
     if _parameters(worker) != ["loop", "input_q", "output_q", "decode_error"]:
         problems.append("rtcrtpreceiver.decoder_worker(loop, input_q, output_q, decode_error)")
     receive = _source(RTCRtpReceiver.receive)
-    if "target=decoder_worker" not in receive or "self._track._queue" not in receive:
-        problems.append("RTCRtpReceiver.receive() starting decoder_worker with the track's queue")
+    if "target=decoder_worker" not in receive or "self.__decoder_queue," not in receive:
+        problems.append("RTCRtpReceiver.receive() starting decoder_worker on its decoder queue")
+    if "self.__decoder_queue: queue.Queue = queue.Queue()" not in _source(
+        RTCRtpReceiver.__init__
+    ) or "self.__decoder_queue.put(None)" not in _source(
+        getattr(RTCRtpReceiver, "_RTCRtpReceiver__stop_decoder", None)
+    ):
+        problems.append("RTCRtpReceiver.__decoder_queue, given None by __stop_decoder()")
     if "self.__decoder_queue.put((codec, encoded_frame))" not in _source(
         RTCRtpReceiver._handle_rtp_packet
     ):

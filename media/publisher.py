@@ -68,8 +68,8 @@ class Publisher:
         @pc.on("track")
         def on_track(track: MediaStreamTrack) -> None:
             # Synchronous, during setRemoteDescription: before the receiver starts.
-            passthrough.mark_passthrough(track)
             transceiver = next(t for t in pc.getTransceivers() if t.receiver.track is track)
+            passthrough.mark_passthrough(transceiver.receiver)
             media = by_mid.get(transceiver.mid or "") or next(
                 m for m in published if m.kind == track.kind
             )

@@ -136,6 +136,13 @@ class Room:
         self._member(participant_id).receives = receives
         self._reconcile()
 
+    def request_keyframe(self, participant_id: str) -> None:
+        """Ask the participant's camera for a keyframe (e.g. a recorder opening a file)."""
+        member = self._member(participant_id)
+        if member.publisher is not None:
+            for forwarder in member.publisher.forwarders.values():
+                forwarder.request_keyframe()
+
     def set_publishes(self, participant_id: str, allowed: bool) -> None:
         member = self._member(participant_id)
         self.set_rights(

@@ -44,6 +44,8 @@ class Subscription(MediaStreamTrack):
         self.kind = codec.kind
         self.codec = codec
         self.frames_sent = 0
+        self.frames_dropped = 0
+        """Frames dropped because the connection did not keep up, or waiting for a keyframe."""
         self.keyframe_requests = 0
         """PLIs/FIRs the subscriber sent for this track."""
         self._source: PacketSource | None = None
@@ -78,11 +80,13 @@ class Subscription(MediaStreamTrack):
         """Queue a packet of the source (called by the source for every frame)."""
         if self._need_keyframe:
             if not packet.is_keyframe:
+                self.frames_dropped += 1
                 return
             self._need_keyframe = False
         if self._queue.qsize() >= _MAX_QUEUED[self.kind]:
             # The connection does not keep up: drop what is queued and, for video,
             # restart from a keyframe rather than send a picture that cannot decode.
+            self.frames_dropped += self._queue.qsize()
             self._drain()
             if self.kind == "video":
                 self._need_keyframe = True

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel
 
-from hearing.errors import NotFound
+from hearing.errors import NotFound, NotPermitted
 from hearing.lifecycle import LifecycleAction
 from hearing.model import HearingUpdate, NewHearing
+from hearing.permissions import Action, authorize
 
 from .errors import ApiError
 from .hearings import ADMIN, HearingService
@@ -29,6 +32,7 @@ from .schemas import (
     LinkRequest,
     MediaReport,
     ParticipantMediaOut,
+    RecordingList,
     RevokeResult,
     SessionHearing,
     SessionInfo,
@@ -43,6 +47,15 @@ PREFIX = "/api/v1"
 class Auth(StrEnum):
     ADMIN = "admin"
     JOIN = "join"
+    RECORD = "record"
+    """The admin token, or the join token of the hearing's judge, mediator or clerk."""
+
+
+class FileDownload(BaseModel):
+    """A handler's answer that is a file, not JSON."""
+
+    path: Path
+    media_type: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +83,8 @@ class Endpoint:
     body_optional: bool = False
     status: int = 200
     errors: tuple[int, ...] = ()
+    binary: bool = False
+    """The answer is a file (application/octet-stream), not JSON."""
 
 
 def _bearer(request: web.Request) -> str:
@@ -103,14 +118,29 @@ async def _body(request: web.Request, endpoint: Endpoint) -> Any:
     return endpoint.body.model_validate(data)
 
 
-def _route(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.Response]]:
-    async def handle(request: web.Request) -> web.Response:
+def _is_admin(request: web.Request, token: str) -> bool:
+    return hmac.compare_digest(token.encode(), request.app[ADMIN_TOKEN].encode())
+
+
+async def _check_record_access(request: web.Request, token: str) -> None:
+    """The admin, or an officer of this very hearing; anyone else is refused."""
+    if _is_admin(request, token):
+        return
+    caller = await request.app[SERVICE].authenticate(token, purpose="download")
+    hearing_id = request.match_info["hearing_id"]
+    if caller.hearing.id != hearing_id:
+        raise NotPermitted("this join link is for another hearing")
+    authorize(caller.participant.role, Action.DOWNLOAD_RECORD)
+
+
+def _route(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    async def handle(request: web.Request) -> web.StreamResponse:
         service = request.app[SERVICE]
         token = _bearer(request)
-        if endpoint.auth is Auth.ADMIN and not hmac.compare_digest(
-            token.encode(), request.app[ADMIN_TOKEN].encode()
-        ):
+        if endpoint.auth is Auth.ADMIN and not _is_admin(request, token):
             raise ApiError(401, "unauthorized", "the admin token is not valid")
+        if endpoint.auth is Auth.RECORD:
+            await _check_record_access(request, token)
         context = Context(
             service=service,
             signaling=request.app[SIGNALING],
@@ -119,6 +149,14 @@ def _route(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.Response
             body=await _body(request, endpoint),
         )
         result = await endpoint.handler(context)
+        if isinstance(result, FileDownload):
+            return web.FileResponse(
+                result.path,
+                headers={
+                    "Content-Type": result.media_type,
+                    "Content-Disposition": f'attachment; filename="{result.path.name}"',
+                },
+            )
         return web.json_response(
             text=result.model_dump_json(), status=endpoint.status, content_type="application/json"
         )
@@ -184,6 +222,26 @@ async def media_report(c: Context) -> MediaReport:
     )
 
 
+async def list_recordings(c: Context) -> RecordingList:
+    hearing = await c.service.get(c.params["hearing_id"])
+    folder = c.service.repository.folder(hearing.id) / "recordings"
+    return await asyncio.to_thread(RecordingList.of, hearing.id, folder)
+
+
+async def download_recording(c: Context) -> FileDownload:
+    hearing = await c.service.get(c.params["hearing_id"])
+    folder = (c.service.repository.folder(hearing.id) / "recordings").resolve()
+    name = c.params["file"]
+    path = (folder / name).resolve()
+    if folder not in path.parents or not path.is_file() or path.suffix not in _MEDIA_TYPES:
+        raise NotFound(f"hearing {hearing.id} has no recording {name!r}")
+    return FileDownload(path=path, media_type=_MEDIA_TYPES[path.suffix])
+
+
+_MEDIA_TYPES = {".webm": "video/webm", ".mkv": "video/x-matroska", ".ogg": "audio/ogg",
+                ".opus": "audio/ogg", ".json": "application/json"}  # fmt: skip
+
+
 async def session_info(c: Context) -> SessionInfo:
     caller = await c.service.authenticate(c.params["token"], purpose="session")
     hearing, participant = caller.hearing, caller.participant
@@ -225,6 +283,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              revoke_links, RevokeResult, errors=(401, 404)),
     Endpoint("GET", _H + "/media", "Live media of each participant (publishing, bitrate, loss)",
              media_report, MediaReport, errors=(401, 404)),
+    Endpoint("GET", _H + "/recordings", "Every recording of the hearing so far (with the "
+             "index, hashes and playback files once it is adjourned)", list_recordings,
+             RecordingList, auth=Auth.RECORD, errors=(401, 403, 404)),
+    Endpoint("GET", _H + "/recordings/{file}", "Download one recording file", download_recording,
+             FileDownload, auth=Auth.RECORD, errors=(401, 403, 404), binary=True),
     Endpoint("GET", "/session", "Who a join token belongs to (used by the join page)",
              session_info, SessionInfo, auth=Auth.JOIN, errors=(401,)),
 )  # fmt: skip
@@ -232,4 +295,6 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 
 def add_routes(app: web.Application) -> None:
     for endpoint in ENDPOINTS:
-        app.router.add_route(endpoint.method, PREFIX + endpoint.path, _route(endpoint))
+        # A file name may include a sub-folder (playback/...).
+        path = endpoint.path.replace("{file}", "{file:.+}")
+        app.router.add_route(endpoint.method, PREFIX + path, _route(endpoint))

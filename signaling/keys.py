@@ -6,12 +6,13 @@ from aiohttp import web
 
 from hearing.settings import Settings
 from media import MediaNode
+from recording.service import RecordingService
 
 from .hearings import HearingService
 from .namespace import HearingNamespace
 from .socket_server import SocketServer
 
-__all__ = ["ADMIN_TOKEN", "MEDIA", "SERVICE", "SETTINGS", "SIGNALING", "SOCKETIO"]
+__all__ = ["ADMIN_TOKEN", "MEDIA", "RECORDING", "SERVICE", "SETTINGS", "SIGNALING", "SOCKETIO"]
 
 SETTINGS = web.AppKey("settings", Settings)
 SERVICE = web.AppKey("service", HearingService)
@@ -19,3 +20,4 @@ SIGNALING = web.AppKey("signaling", HearingNamespace)
 SOCKETIO = web.AppKey("socketio", SocketServer)
 ADMIN_TOKEN = web.AppKey("admin_token", str)
 MEDIA = web.AppKey("media", MediaNode)
+RECORDING = web.AppKey("recording", RecordingService)

@@ -122,7 +122,10 @@ class MediaBridge:
         hearing_id, participant_id = key
         while negotiation.wanted.is_set():
             negotiation.wanted.clear()
-            offer = await self.node.subscriber_offer(hearing_id, participant_id)
+            try:
+                offer = await self.node.subscriber_offer(hearing_id, participant_id)
+            except NotFound:
+                return  # the participant's media is gone (left, sent to the lobby)
             if offer is None:
                 continue
             negotiation.answered.clear()

@@ -76,10 +76,20 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         self.lifecycle_listeners: list[LifecycleListener] = []
         self.media: MediaBridge | None = None
         self._connections: dict[str, _Connection] = {}
-        self._timers = TaskSet("reconnection grace")
+        self._timers = TaskSet("signaling")
 
     async def close(self) -> None:
         await self._timers.cancel_and_wait()
+
+    def tell_officers_soon(self, hearing_id: str, event: str, payload: dict[str, Any]) -> None:
+        """Send `event` to the judge, mediator and clerk of the hearing (from sync code)."""
+        self._timers.spawn(self._tell_officers(hearing_id, event, payload))
+
+    async def _tell_officers(self, hearing_id: str, event: str, payload: dict[str, Any]) -> None:
+        roster = await self.service.rooms.roster(hearing_id)
+        for entry in roster.entries:
+            if entry.online and entry.role in (Role.JUDGE, Role.MEDIATOR, Role.CLERK):
+                await self.emit(event, payload, to=entry.sid)
 
     # -- connection ---------------------------------------------------------------
 

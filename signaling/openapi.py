@@ -16,11 +16,12 @@ __all__ = ["openapi_document"]
 _PARAMETERS = {
     "hearing_id": r"^[a-z0-9][a-z0-9_-]{0,63}$",
     "participant_id": r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
+    "file": r"^[A-Za-z0-9][A-Za-z0-9_./-]*$",
 }
 _STATUS_TEXT = {
     400: "The body is not valid JSON",
     401: "Missing, wrong or expired token",
-    403: "Not permitted",
+    403: "Not permitted (not an officer of this hearing)",
     404: "No such hearing or participant",
     409: "Conflicts with the hearing's state or an existing id",
     413: "Body too large",
@@ -29,6 +30,7 @@ _STATUS_TEXT = {
 }
 
 Mode = Literal["validation", "serialization"]
+_FILE = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
 
 
 def openapi_document(version: str) -> dict[str, Any]:
@@ -37,7 +39,8 @@ def openapi_document(version: str) -> dict[str, Any]:
     for e in ENDPOINTS:
         if e.body is not None:
             wanted.append((e.body, "validation"))
-        wanted.append((e.response, "serialization"))
+        if not e.binary:
+            wanted.append((e.response, "serialization"))
     refs, defs = models_json_schema(
         list(dict.fromkeys(wanted)), ref_template="#/components/schemas/{model}"
     )
@@ -51,9 +54,9 @@ def openapi_document(version: str) -> dict[str, Any]:
             "responses": {
                 str(e.status): {
                     "description": "OK",
-                    "content": {
-                        "application/json": {"schema": refs[(e.response, "serialization")]}
-                    },
+                    "content": _FILE
+                    if e.binary
+                    else {"application/json": {"schema": refs[(e.response, "serialization")]}},
                 },
                 **{str(s): {"description": _STATUS_TEXT[s], "content": error} for s in e.errors},
             },

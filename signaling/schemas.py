@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -21,6 +23,8 @@ __all__ = [
     "JoinLinks",
     "LinkRequest",
     "MediaReport",
+    "RecordingFile",
+    "RecordingList",
     "ParticipantMediaOut",
     "TrackMediaOut",
     "RevokeResult",
@@ -135,6 +139,48 @@ class ParticipantMediaOut(_Body):
 class MediaReport(_Body):
     hearing_id: str
     participants: list[ParticipantMediaOut]
+
+
+class RecordingFile(_Body):
+    file: str = Field(description="Path in the recordings folder; download it by this name.")
+    role: str = Field(description="segment (as recorded), participant, mixdown, crashed_original")
+    participant_id: str | None = None
+    offset: float | None = Field(None, description="Hearing-clock seconds at the file's start.")
+    duration: float | None = None
+    size: int
+    sha256: str | None = None
+    recording: bool = Field(False, description="Still being written.")
+
+
+class RecordingList(_Body):
+    hearing_id: str
+    indexed: bool = Field(description="The index (hashes, playback set) has been made.")
+    files: list[RecordingFile]
+
+    @classmethod
+    def of(cls, hearing_id: str, folder: Path) -> RecordingList:
+        """From `recordings/index.json` once made, else from the files as they are."""
+        index = folder / "index.json"
+        if index.is_file():
+            entries = json.loads(index.read_text())["files"]
+            files = [RecordingFile.model_validate({k: e.get(k) for k in (
+                "file", "role", "participant_id", "offset", "duration", "size", "sha256")})
+                for e in entries]  # fmt: skip
+            return cls(hearing_id=hearing_id, indexed=True, files=files)
+        files = []
+        for path in sorted(folder.glob("*.*")) if folder.is_dir() else []:
+            if path.suffix in (".webm", ".mkv"):
+                marker = path.with_name(path.name + ".recording")
+                files.append(
+                    RecordingFile(
+                        file=path.name,
+                        role="segment",
+                        offset=None,
+                        size=path.stat().st_size,
+                        recording=marker.exists(),
+                    )
+                )
+        return cls(hearing_id=hearing_id, indexed=False, files=files)
 
 
 class SessionParticipant(_Body):

@@ -404,7 +404,8 @@ class Muxer:
                     self._ask_keyframe(participant)
             elif participant.pending:
                 self._open(participant)
-        if now >= self._next_disk_check:
+        # Before the first sitting there is no folder yet, and nothing to write.
+        if now >= self._next_disk_check and (self._recording or self.folder.exists()):
             self._check_disk()
 
     def _check_disk(self) -> None:

@@ -25,8 +25,11 @@ __all__ = ["RtcParticipant"]
 class RtcParticipant:
     """Signaling connection plus a publish and a subscribe peer connection."""
 
-    def __init__(self, base_url: str, token: str) -> None:
+    def __init__(
+        self, base_url: str, token: str, *, audio: MediaStreamTrack | None = None
+    ) -> None:
         self.sio = SioClient(base_url, token)
+        self._audio = audio or ToneAudioTrack()
         self.frames: Counter[tuple[str, str]] = Counter()
         self.tracks: dict[str, tuple[str, str]] = {}
         self._publish = RTCPeerConnection(RTCConfiguration(iceServers=[]))
@@ -46,7 +49,7 @@ class RtcParticipant:
     async def offer(self) -> dict[str, str]:
         """A real publish offer (tone + pattern), made once."""
         if self._publish.localDescription is None:
-            self._publish.addTransceiver(ToneAudioTrack(), direction="sendonly")
+            self._publish.addTransceiver(self._audio, direction="sendonly")
             self._publish.addTransceiver(PatternVideoTrack(), direction="sendonly")
             await self._publish.setLocalDescription(await self._publish.createOffer())
         return {"type": "offer", "sdp": self._publish.localDescription.sdp}

@@ -29,7 +29,7 @@ def _serve_flags() -> list[tuple[str, str, dict[str, Any]]]:
             extra["type"] = info.annotation
         elif info.annotation is Path:
             extra["type"] = Path
-        elif field in ("advertise_ip", "ice_server"):
+        elif field in ("advertise_ip", "ice_server", "vosk_model"):
             extra["action"] = "append"
         flags.append(("--" + field.replace("_", "-"), field, extra))
     return flags

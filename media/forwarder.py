@@ -34,6 +34,8 @@ log = logging.getLogger(__name__)
 
 KEYFRAME_INTERVAL = 0.5
 """Shortest time in seconds between two PLIs the node sends for one track."""
+RETRANSMISSION_INTERVAL = 0.2
+"""How long a packet stays missing before the node asks for it again."""
 
 
 class Forwarder:
@@ -94,6 +96,7 @@ class Forwarder:
         self._tasks.spawn(self._run(), name=f"{self!r} packets")
         if self.kind == "video":
             self._tasks.spawn(self._request_keyframes(), name=f"{self!r} keyframes")
+            self._tasks.spawn(self._request_retransmissions(), name=f"{self!r} repairs")
 
     async def close(self) -> None:
         """Stop reading (idempotent); sinks are ended, subscriptions detached."""
@@ -133,6 +136,7 @@ class Forwarder:
             bitrate_bps=self.stats.bitrate_bps(now),
             frames=self.stats.frames,
             keyframes=self.stats.keyframes,
+            keyframe_requests=self.stats.keyframe_requests,
             packets=received,
             packets_lost=lost,
             last_packet_at=self.stats.last_packet_at,
@@ -192,6 +196,20 @@ class Forwarder:
                 self._keyframe_wanted.set()
             # Requests arriving meanwhile make one trailing PLI after the pause.
             await asyncio.sleep(self._keyframe_interval)
+
+    async def _request_retransmissions(self) -> None:
+        # A video frame with a missing packet holds back every later one (aiortc's
+        # jitter buffer waits for it), so keep asking while the publisher may have it.
+        waiting: frozenset[int] = frozenset()
+        while True:
+            await asyncio.sleep(RETRANSMISSION_INTERVAL)
+            still_missing = waiting & passthrough.missing_packets(self._receiver)
+            if still_missing:
+                media = {s.source for s in self._receiver.getSynchronizationSources()}
+                await passthrough.request_retransmission(
+                    self._receiver, still_missing, media_ssrcs=media - self._rtx_ssrcs
+                )
+            waiting = passthrough.missing_packets(self._receiver)
 
     def _end(self) -> None:
         if self.ended:

@@ -35,6 +35,8 @@ import contextlib
 import logging
 from collections.abc import Callable
 
+from aiortc.exceptions import InvalidStateError
+
 from hearing.errors import NotFound
 
 from . import passthrough
@@ -137,7 +139,10 @@ class MediaNode:
         self, hearing_id: str, participant_id: str
     ) -> SubscriberOffer | None:
         """The next offer for the participant's subscribe connection; None if none is due."""
-        return await self._room(hearing_id).subscriber_offer(participant_id)
+        try:
+            return await self._room(hearing_id).subscriber_offer(participant_id)
+        except InvalidStateError:  # closed while the offer was being made: they left
+            raise NotFound(f"participant {participant_id} has left the media") from None
 
     async def subscriber_answer(
         self, hearing_id: str, participant_id: str, answer: SessionDescription

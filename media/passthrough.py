@@ -46,8 +46,11 @@ __all__ = [
     "intercept_keyframe_requests",
     "is_keyframe",
     "mark_passthrough",
+    "missing_packets",
     "receive_statistics",
+    "release_receive_side",
     "request_keyframe",
+    "request_retransmission",
     "set_stream_id",
 ]
 
@@ -170,6 +173,29 @@ async def request_keyframe(receiver: RTCRtpReceiver) -> bool:
     return bool(sources)
 
 
+def missing_packets(receiver: RTCRtpReceiver) -> frozenset[int]:
+    """Sequence numbers the receiver still waits for (those aiortc asked to be resent)."""
+    generator = getattr(receiver, "_RTCRtpReceiver__nack_generator", None)
+    return frozenset(generator.missing) if generator is not None else frozenset()
+
+
+async def request_retransmission(
+    receiver: RTCRtpReceiver, sequence_numbers: frozenset[int], *, media_ssrcs: set[int]
+) -> None:
+    """Ask the publisher again for packets (NACK), for each of its media streams."""
+    # aiortc sends one NACK when it sees a gap; if that NACK or the retransmission
+    # is lost, its jitter buffer holds every later frame until it overflows.
+    for ssrc in media_ssrcs:
+        await receiver._send_rtcp_nack(ssrc, sorted(sequence_numbers))
+
+
+def release_receive_side(receiver: RTCRtpReceiver) -> None:
+    """Free the bandwidth estimator of a receiver that will never receive (a sendonly slot)."""
+    # Each video receiver has one, with a thousand objects that every full garbage
+    # collection scans: a hearing's subscribe connections hold hundreds of them.
+    setattr(receiver, "_RTCRtpReceiver__remote_bitrate_estimator", None)  # noqa: B010
+
+
 def receive_statistics(receiver: RTCRtpReceiver) -> dict[int, tuple[int, int]]:
     """Packets received and lost, per SSRC, as ``receiver`` counts them for its reports."""
     # RTCRtpReceiver.getStats() files every SSRC under one id, so a stream's figures
@@ -250,6 +276,13 @@ def check_aiortc_compatible() -> None:
         aiortc.rtcpeerconnection.create_media_description_for_transceiver
     ):
         problems.append("RTCRtpSender._stream_id used as the msid stream")
+    handle = _source(RTCRtpReceiver._handle_rtp_packet)
+    if (
+        "self.__nack_generator.missing" not in handle
+        or "if self.__remote_bitrate_estimator is not None:" not in handle
+        or _parameters(RTCRtpReceiver._send_rtcp_nack) != ["self", "media_ssrc", "lost"]
+    ):
+        problems.append("RTCRtpReceiver's __nack_generator, __remote_bitrate_estimator")
     if "self.__start.set()" not in _source(RTCIceTransport.start):
         problems.append("RTCIceTransport.start() setting its __start event")
     if "self.__encoder.pack(data)" not in _source(RTCRtpSender._next_encoded_frame):

@@ -206,6 +206,7 @@ class Room:
                 tracks=tuple(f.media(now) for f in forwarders),
                 receiving_from=member.subscriber.receiving_from,
                 forwarded_frames=member.subscriber.frames_sent,
+                dropped_frames=member.subscriber.frames_dropped,
             )
         return result
 

@@ -22,6 +22,8 @@ class TrackMedia:
     """Media payload bitrate over the last second (RTP headers not counted)."""
     frames: int
     keyframes: int
+    keyframe_requests: int
+    """PLIs the node sent the publisher for this track."""
     packets: int
     """RTP packets received (retransmissions excluded)."""
     packets_lost: int
@@ -49,6 +51,8 @@ class ParticipantMedia:
     """Participants whose media the node currently forwards to this one."""
     forwarded_frames: int
     """Frames the node has sent this participant so far, all tracks together."""
+    dropped_frames: int
+    """Frames not sent to this participant: waiting for a keyframe, or falling behind."""
 
 
 class TrackStats:

@@ -121,6 +121,10 @@ class Subscriber:
     def frames_sent(self) -> int:
         return sum(slot.subscription.frames_sent for slot in self._slots)
 
+    @property
+    def frames_dropped(self) -> int:
+        return sum(slot.subscription.frames_dropped for slot in self._slots)
+
     def want(self, sources: Sequence[Forwarder]) -> None:
         """Set the publisher tracks this participant should receive, in display order."""
         self._wanted = [s for s in sources if not s.ended]
@@ -211,6 +215,7 @@ class Subscriber:
         # Forwarding cannot transcode: the subscriber must take the publisher's codec.
         transceiver.setCodecPreferences(codec.preferences())
         passthrough.intercept_keyframe_requests(transceiver.sender, subscription.keyframe_requested)
+        passthrough.release_receive_side(transceiver.receiver)
         slot = _Slot(transceiver, subscription)
         self._slots.append(slot)
         return slot

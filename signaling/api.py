@@ -19,6 +19,7 @@ from hearing.errors import NotFound, NotPermitted
 from hearing.lifecycle import LifecycleAction
 from hearing.model import HearingUpdate, NewHearing
 from hearing.permissions import Action, authorize
+from transcription import ExportFormat, HearingInfo, Speaker, TranscriptLog, export_transcript
 
 from .errors import ApiError
 from .hearings import ADMIN, HearingService
@@ -26,6 +27,8 @@ from .keys import ADMIN_TOKEN, SERVICE, SIGNALING
 from .namespace import HearingNamespace
 from .schemas import (
     CancelRequest,
+    CorrectionIn,
+    CorrectionOut,
     HearingList,
     HearingOut,
     JoinLinks,
@@ -52,10 +55,12 @@ class Auth(StrEnum):
 
 
 class FileDownload(BaseModel):
-    """A handler's answer that is a file, not JSON."""
+    """A handler's answer that is a file, not JSON: on disk (`path`) or made (`data`)."""
 
-    path: Path
+    name: str
     media_type: str
+    path: Path | None = None
+    data: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,15 +127,16 @@ def _is_admin(request: web.Request, token: str) -> bool:
     return hmac.compare_digest(token.encode(), request.app[ADMIN_TOKEN].encode())
 
 
-async def _check_record_access(request: web.Request, token: str) -> None:
-    """The admin, or an officer of this very hearing; anyone else is refused."""
+async def _check_record_access(request: web.Request, token: str, action: Action) -> str:
+    """The admin, or an officer of this very hearing; anyone else is refused. The actor."""
     if _is_admin(request, token):
-        return
-    caller = await request.app[SERVICE].authenticate(token, purpose="download")
+        return ADMIN
+    caller = await request.app[SERVICE].authenticate(token, purpose=action.value)
     hearing_id = request.match_info["hearing_id"]
     if caller.hearing.id != hearing_id:
         raise NotPermitted("this join link is for another hearing")
-    authorize(caller.participant.role, Action.DOWNLOAD_RECORD)
+    authorize(caller.participant.role, action)
+    return caller.participant.id
 
 
 def _route(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
@@ -139,24 +145,28 @@ def _route(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRe
         token = _bearer(request)
         if endpoint.auth is Auth.ADMIN and not _is_admin(request, token):
             raise ApiError(401, "unauthorized", "the admin token is not valid")
+        actor = ADMIN
         if endpoint.auth is Auth.RECORD:
-            await _check_record_access(request, token)
+            action = Action.CORRECT_TRANSCRIPT if endpoint.method == "POST" else (
+                Action.DOWNLOAD_RECORD)  # fmt: skip
+            actor = await _check_record_access(request, token, action)
         context = Context(
             service=service,
             signaling=request.app[SIGNALING],
             params=dict(request.match_info)
-            | ({"token": token} if endpoint.auth is Auth.JOIN else {}),
+            | ({"token": token} if endpoint.auth is Auth.JOIN else {})
+            | {"actor": actor},
             body=await _body(request, endpoint),
         )
         result = await endpoint.handler(context)
         if isinstance(result, FileDownload):
-            return web.FileResponse(
-                result.path,
-                headers={
-                    "Content-Type": result.media_type,
-                    "Content-Disposition": f'attachment; filename="{result.path.name}"',
-                },
-            )
+            headers = {
+                "Content-Type": result.media_type,
+                "Content-Disposition": f'attachment; filename="{result.name}"',
+            }
+            if result.path is not None:
+                return web.FileResponse(result.path, headers=headers)
+            return web.Response(body=result.data, headers=headers)
         return web.json_response(
             text=result.model_dump_json(), status=endpoint.status, content_type="application/json"
         )
@@ -235,7 +245,44 @@ async def download_recording(c: Context) -> FileDownload:
     path = (folder / name).resolve()
     if folder not in path.parents or not path.is_file() or path.suffix not in _MEDIA_TYPES:
         raise NotFound(f"hearing {hearing.id} has no recording {name!r}")
-    return FileDownload(path=path, media_type=_MEDIA_TYPES[path.suffix])
+    return FileDownload(name=path.name, path=path, media_type=_MEDIA_TYPES[path.suffix])
+
+
+async def download_transcript(c: Context) -> FileDownload:
+    hearing = await c.service.get(c.params["hearing_id"])
+    try:
+        fmt = ExportFormat(c.params["format"])
+    except ValueError:
+        choices = ", ".join(f.value for f in ExportFormat)
+        raise NotFound(f"no transcript format {c.params['format']!r}; one of {choices}") from None
+    log = TranscriptLog(c.service.repository.folder(hearing.id))
+    info = HearingInfo(
+        case_number=hearing.case_number,
+        title=hearing.title,
+        court=hearing.court,
+        date=hearing.scheduled_start,
+        participants=tuple(
+            Speaker(participant_id=p.id, name=p.display_name, role=p.role)
+            for p in hearing.participants
+        ),
+        hearing_id=hearing.id,
+    )
+    data = await asyncio.to_thread(export_transcript, fmt, info, await log.entries())
+    return FileDownload(
+        name=f"{hearing.id}-transcript.{fmt.extension}", media_type=fmt.media_type, data=data
+    )
+
+
+async def correct_transcript(c: Context) -> CorrectionOut:
+    hearing = await c.service.get(c.params["hearing_id"])
+    seq = int(c.params["seq"]) if c.params["seq"].isdigit() else -1
+    log = TranscriptLog(c.service.repository.folder(hearing.id))
+    if seq not in {entry.seq for entry in await log.entries()}:
+        raise NotFound(f"the transcript of {hearing.id} has no segment {c.params['seq']}")
+    by = c.params.get("actor", ADMIN)
+    await log.correct(seq, c.body.text, by)
+    await c.service.record(hearing.id, by, "transcript_corrected", {"seq": seq})
+    return CorrectionOut(hearing_id=hearing.id, seq=seq, text=c.body.text, by=by)
 
 
 _MEDIA_TYPES = {".webm": "video/webm", ".mkv": "video/x-matroska", ".ogg": "audio/ogg",
@@ -288,6 +335,13 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              RecordingList, auth=Auth.RECORD, errors=(401, 403, 404)),
     Endpoint("GET", _H + "/recordings/{file}", "Download one recording file", download_recording,
              FileDownload, auth=Auth.RECORD, errors=(401, 403, 404), binary=True),
+    Endpoint("GET", _H + "/transcript/{format}", "The transcript so far: txt (court layout), "
+             "json, vtt, srt or docx", download_transcript, FileDownload, auth=Auth.RECORD,
+             errors=(401, 403, 404), binary=True),
+    Endpoint("POST", _H + "/transcript/{seq}/corrections", "Correct a segment (the original "
+             "is kept; the correction is a new entry of the chain)", correct_transcript,
+             CorrectionOut, auth=Auth.RECORD, body=CorrectionIn, status=201,
+             errors=(400, 401, 403, 404, 413, 415, 422)),
     Endpoint("GET", "/session", "Who a join token belongs to (used by the join page)",
              session_info, SessionInfo, auth=Auth.JOIN, errors=(401,)),
 )  # fmt: skip

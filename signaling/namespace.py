@@ -25,8 +25,17 @@ from hearing.model import Hearing
 from hearing.permissions import Action, authorize
 from hearing.roles import Role
 from hearing.rooms import Presence, Roster, RosterEntry
-from hearing.session import Command, Control, Decision, Situation, decide, entry_presence
+from hearing.session import (
+    Command,
+    Control,
+    Decision,
+    Situation,
+    decide,
+    entry_presence,
+    media_rights,
+)
 from hearing.tasks import TaskSet
+from transcription.pipeline import Final, TranscriptEvent
 
 from .events import ErrorMessage, RosterMessage, SessionEnded, StateMessage, Welcome
 from .hearings import HearingService
@@ -74,6 +83,8 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         self.grace_seconds = grace_seconds
         self.sequencer = Sequencer()
         self.lifecycle_listeners: list[LifecycleListener] = []
+        self.open_checks: list[Callable[[Hearing], None]] = []
+        """Run before a hearing opens; any may refuse with a HearingError (e.g. no model)."""
         self.media: MediaBridge | None = None
         self._connections: dict[str, _Connection] = {}
         self._timers = TaskSet("signaling")
@@ -283,6 +294,9 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             raise NotPermitted("hearings are cancelled by the court system, not in the hearing")
         hearing = await self.service.get(conn.hearing_id)
         authorize(conn.role, Action(action.value), public=hearing.public)
+        if action is LifecycleAction.OPEN:
+            for check in self.open_checks:
+                check(hearing)
         hearing = await self.service.transition(
             conn.hearing_id, action, actor=conn.participant_id, details={}
         )
@@ -345,6 +359,21 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         """Tell everyone connected that the hearing changed state, then close their connections."""
         async with self.sequencer.turn(hearing_id):
             await self._end_all(await self.service.get(hearing_id), code, message)
+
+    async def send_caption(self, hearing_id: str, event: TranscriptEvent) -> None:
+        """A live caption or final segment, to everyone who hears the hearing.
+
+        Not to those in the lobby or to a witness who has not been called: captions
+        follow the same rule as the media (`media_rights`).
+        """
+        try:
+            payload = _caption(event)
+            situation = await self._situation(hearing_id)
+            for pid, entry in situation.roster.items():
+                if entry.online and media_rights(situation, pid).receives:
+                    await self.emit("caption", payload, to=entry.sid)
+        except Exception:  # a failed broadcast must not stop the transcription
+            log.exception("captions of %s could not be sent", hearing_id)
 
     async def send_offer(self, hearing_id: str, participant_id: str, offer: dict[str, Any]) -> bool:
         """Send the media node's offer to the participant; False if they are not connected."""
@@ -496,3 +525,15 @@ def _audit_name(event: str, data: Any) -> tuple[str, str | None]:
             target if isinstance(target, str) and len(target) <= 64 else None,
         )
     return event, None
+
+
+def _caption(event: TranscriptEvent) -> dict[str, Any]:
+    if isinstance(event, Final):
+        segment = event.segment
+        return {"participant_id": segment.participant_id, "speaker_name": segment.speaker,
+                "role": segment.role.value, "text": segment.text, "final": True,
+                "start": segment.start, "end": segment.end, "seq": event.seq}  # fmt: skip
+    speaker = event.participant
+    return {"participant_id": speaker.participant_id, "speaker_name": speaker.name,
+            "role": speaker.role.value, "text": event.text, "final": False, "start": None,
+            "end": event.at, "seq": None}  # fmt: skip

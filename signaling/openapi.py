@@ -17,6 +17,8 @@ _PARAMETERS = {
     "hearing_id": r"^[a-z0-9][a-z0-9_-]{0,63}$",
     "participant_id": r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$",
     "file": r"^[A-Za-z0-9][A-Za-z0-9_./-]*$",
+    "format": r"^(txt|json|vtt|srt|docx)$",
+    "seq": r"^[0-9]+$",
 }
 _STATUS_TEXT = {
     400: "The body is not valid JSON",

@@ -15,6 +15,8 @@ from hearing.roles import HearingKind, Role
 
 __all__ = [
     "CancelRequest",
+    "CorrectionIn",
+    "CorrectionOut",
     "ErrorBody",
     "ErrorDetail",
     "HearingList",
@@ -181,6 +183,17 @@ class RecordingList(_Body):
                     )
                 )
         return cls(hearing_id=hearing_id, indexed=False, files=files)
+
+
+class CorrectionIn(_Body):
+    text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+
+
+class CorrectionOut(_Body):
+    hearing_id: str
+    seq: int
+    text: str
+    by: str
 
 
 class SessionParticipant(_Body):

@@ -1,0 +1,106 @@
+"""Model configuration: discovery, clear errors for bad models, one shared model per language."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from pathlib import Path
+
+import pytest
+
+from hearing.errors import InvalidInput
+from transcription import (
+    ModelCorrupt,
+    ModelNotFound,
+    ModelRegistry,
+    ModelSpec,
+    UnsupportedLanguage,
+    installed_models,
+)
+
+
+@pytest.fixture(scope="module")
+def korean_dir() -> Path:
+    (spec,) = installed_models()
+    return spec.path
+
+
+def test_the_installed_korean_model_is_discovered(korean_dir: Path) -> None:
+    assert korean_dir.name == "model" and (korean_dir / "am" / "final.mdl").is_file()
+    registry = ModelRegistry()
+    assert registry.languages == ("ko",)
+    assert registry.check("ko").path == korean_dir
+    assert registry.check("ko-KR").language == "ko"  # a regional tag falls back
+
+
+def test_specs_are_parsed_and_override_the_default(tmp_path: Path) -> None:
+    assert ModelSpec.parse("zh = /models/cn ") == ModelSpec("zh", Path("/models/cn"))
+    for bad in ("zh", "=x", "zh=", "ZH!=x"):
+        with pytest.raises(InvalidInput, match="LANG=PATH"):
+            ModelSpec.parse(bad)
+    registry = ModelRegistry.from_flags([f"ko={tmp_path}", "zh=/models/cn"])
+    assert registry.languages == ("ko", "zh")
+    assert registry.resolve("ko").path == tmp_path
+    with pytest.raises(InvalidInput, match="twice"):
+        ModelRegistry.from_flags(["zh=/a", "zh=/b"])
+
+
+async def test_an_unsupported_language_is_refused_naming_what_is_configured() -> None:
+    registry = ModelRegistry()
+    with pytest.raises(UnsupportedLanguage) as refused:
+        registry.check("zh")
+    assert "'zh'" in refused.value.message and "configured: ko" in refused.value.message
+    assert refused.value.details == {"language": "zh", "configured": ["ko"]}
+    assert isinstance(refused.value, InvalidInput)
+    with pytest.raises(UnsupportedLanguage):
+        await registry.get("en")
+    await registry.aclose()
+
+
+async def test_a_missing_model_directory_is_named(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere"
+    registry = ModelRegistry([ModelSpec("zh", missing)], discover=False)
+    with pytest.raises(ModelNotFound) as refused:
+        registry.check("zh")
+    assert str(missing) in refused.value.message and refused.value.code == "model_not_found"
+    with pytest.raises(ModelNotFound):
+        await registry.get("zh")
+    await registry.aclose()
+
+
+async def test_a_directory_that_is_not_a_model_is_refused(tmp_path: Path) -> None:
+    registry = ModelRegistry([ModelSpec("zh", tmp_path)], discover=False)
+    with pytest.raises(ModelCorrupt, match="missing am/final.mdl"):
+        registry.check("zh")
+    await registry.aclose()
+
+
+async def test_a_model_vosk_cannot_load_is_corrupt(tmp_path: Path, korean_dir: Path) -> None:
+    # The right files with the wrong bytes in them: Vosk prints an error and fails.
+    broken = tmp_path / "broken"
+    shutil.copytree(korean_dir / "conf", broken / "conf")
+    (broken / "am").mkdir()
+    (broken / "am" / "final.mdl").write_bytes(b"\x00not a kaldi model" * 100)
+    (broken / "graph").mkdir()
+    (broken / "graph" / "HCLG.fst").write_bytes(b"garbage" * 100)
+    registry = ModelRegistry([ModelSpec("ko", broken)], discover=False)
+    registry.check("ko")  # looks like a model...
+    with pytest.raises(ModelCorrupt, match="Vosk could not load it") as refused:
+        await registry.ensure("ko")  # ...but is not one
+    assert refused.value.details["path"] == str(broken)
+    await registry.aclose()
+
+
+async def test_one_model_per_language_loaded_once_and_shared() -> None:
+    registry = ModelRegistry(workers=1)
+    first, second = await asyncio.gather(registry.get("ko"), registry.get("ko-KR"))
+    assert first is second
+    assert await registry.get("ko") is first
+    pool = await registry.recognizers("ko")
+    assert pool.model is first and await registry.recognizers("ko") is pool
+    recognizer = await pool.take()
+    assert recognizer.accept(bytes(3200)).finals == ()
+    await registry.aclose()
+    await registry.aclose()  # idempotent
+    with pytest.raises(RuntimeError, match="closed"):
+        await registry.get("ko")

@@ -1,0 +1,180 @@
+"""Transcription for a whole server: one pipeline per published microphone, following the hearing.
+
+The service is the media node's tap for transcription. For each audio track it makes a
+pipeline for that participant (exact attribution: one track, one speaker), paused
+unless the hearing is in session; it resumes and pauses the hearing's pipelines with
+the lifecycle and ends them at adjournment. Every caption and final segment goes to
+`on_event`; finals are durable in `transcript.jsonl` before they get there.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import av
+
+from hearing.clock import HearingClock
+from hearing.lifecycle import HearingState
+from hearing.model import Hearing
+from hearing.tasks import TaskSet
+
+from .models import ModelRegistry
+from .pipeline import TranscriptEvent, TranscriptionPipeline
+from .segment import Speaker
+from .transcript import TranscriptLog
+
+__all__ = ["TranscriptionService"]
+
+log = logging.getLogger(__name__)
+
+EventHandler = Callable[[str, TranscriptEvent], Awaitable[None]]
+HearingSource = Callable[[str], Awaitable[Hearing]]
+
+
+class AudioTrack(Protocol):
+    """What the service needs of a published track (the media node's TrackInfo)."""
+
+    @property
+    def hearing_id(self) -> str: ...
+    @property
+    def participant_id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def codec(self) -> str: ...
+
+
+class EncodedAudio(Protocol):
+    """One packet as the media node delivers it (its MediaPacket)."""
+
+    @property
+    def packet(self) -> av.Packet[Any]: ...
+    @property
+    def arrival(self) -> float: ...
+
+
+@dataclass
+class _Hearing:
+    clock: HearingClock
+    in_session: bool
+    pipelines: list[TranscriptionPipeline] = field(default_factory=list)
+
+
+class _Sink:
+    """Holds a track's packets until its pipeline is ready (the model may still load)."""
+
+    def __init__(self) -> None:
+        self.pipeline: TranscriptionPipeline | None = None
+        self.waiting: list[EncodedAudio] = []
+        self.ended = False
+
+    def push(self, packet: EncodedAudio) -> None:
+        if self.pipeline is not None:
+            self.pipeline.push(packet.packet, packet.arrival)
+        elif not self.ended:
+            self.waiting.append(packet)
+
+    def end(self) -> None:
+        self.ended = True
+        if self.pipeline is not None:
+            self.pipeline.end()
+
+    def attach(self, pipeline: TranscriptionPipeline) -> None:
+        for packet in self.waiting:
+            pipeline.push(packet.packet, packet.arrival)
+        self.waiting.clear()
+        self.pipeline = pipeline
+        if self.ended:
+            pipeline.end()
+
+
+class TranscriptionService:
+    """Every hearing's transcription pipelines, created and closed in one place."""
+
+    def __init__(
+        self,
+        registry: ModelRegistry,
+        hearings_dir: Path,
+        *,
+        hearing: HearingSource,
+        on_event: EventHandler,
+    ) -> None:
+        self.registry = registry
+        self._dir = hearings_dir
+        self._hearing = hearing
+        self._on_event = on_event
+        self._hearings: dict[str, _Hearing] = {}
+        self._tasks = TaskSet("transcription")
+
+    def check(self, hearing: Hearing) -> None:
+        """Refuse to open a hearing whose language has no usable model (clear error)."""
+        self.registry.check(hearing.language)
+
+    # -- the media tap ------------------------------------------------------------
+
+    def track_started(self, track: AudioTrack) -> _Sink | None:
+        if track.kind != "audio" or track.codec.lower() != "opus":
+            return None
+        sink = _Sink()
+        self._tasks.spawn(self._transcribe(track, sink), name=f"transcribe {track.participant_id}")
+        return sink
+
+    # -- lifecycle ----------------------------------------------------------------
+
+    async def follow(self, hearing: Hearing) -> None:
+        """Pipelines run while the hearing is in session, pause otherwise, end when it ends."""
+        state = self._hearings.get(hearing.id)
+        if state is None:
+            state = self._hearings[hearing.id] = _Hearing(hearing.clock, False)
+        state.clock = hearing.clock
+        state.in_session = hearing.state is HearingState.IN_SESSION
+        for pipeline in state.pipelines:
+            if state.in_session:
+                pipeline.resume()
+            else:
+                pipeline.pause()
+        if hearing.state.final:
+            for pipeline in state.pipelines:
+                pipeline.end()
+
+    async def close(self) -> None:
+        """End every pipeline (what was said is finalized and kept), then close models."""
+        for state in self._hearings.values():
+            for pipeline in state.pipelines:
+                pipeline.end()
+        await self._tasks.wait()
+        await self.registry.aclose()
+
+    # -- one track ------------------------------------------------------------------
+
+    async def _transcribe(self, track: AudioTrack, sink: _Sink) -> None:
+        hearing = await self._hearing(track.hearing_id)
+        participant = hearing.participant(track.participant_id)
+        state = self._hearings.get(hearing.id)
+        if state is None:
+            state = self._hearings[hearing.id] = _Hearing(
+                hearing.clock, hearing.state is HearingState.IN_SESSION
+            )
+        pipeline = TranscriptionPipeline(
+            recognizers=await self.registry.recognizers(hearing.language),
+            hearing_id=hearing.id,
+            speaker=Speaker(
+                participant_id=participant.id, name=participant.display_name, role=participant.role
+            ),
+            clock=lambda wall: state.clock.at(wall),
+            transcript=TranscriptLog(self._dir / hearing.id),
+        )
+        if not state.in_session:
+            pipeline.pause()
+        state.pipelines.append(pipeline)
+        sink.attach(pipeline)
+        try:
+            async for event in pipeline:
+                await self._on_event(hearing.id, event)
+        finally:
+            state.pipelines.remove(pipeline)
+            await pipeline.aclose()

@@ -133,3 +133,18 @@ async def _download_json(server: RunningServer, hid: str, token: str) -> list[di
 
 def final_of(participant_id: str) -> Callable[[Any], bool]:
     return lambda c: bool(c["final"] and c["participant_id"] == participant_id)
+
+
+async def test_a_hearing_in_a_language_without_a_model_cannot_open(server: RunningServer) -> None:
+    hearing = await server.create_hearing(language="fr")
+    tokens = await server.links(hearing["id"])
+    judge = RtcParticipant(server.url, tokens["judge"])
+    try:
+        await judge.join()
+        refused = await judge.sio.call("lifecycle", {"action": "open"})
+        assert refused["ok"] is False and refused["error"]["code"] == "unsupported_language"
+        assert "fr" in refused["error"]["message"] and "ko" in refused["error"]["message"]
+    finally:
+        await judge.close()
+    status, body = await server.request("GET", f"/api/v1/hearings/{hearing['id']}")
+    assert body["state"] == "scheduled"

@@ -120,6 +120,7 @@ class TrackMediaOut(_Body):
     bitrate_bps: int
     frames: int
     keyframes: int
+    keyframe_requests: int
     packets: int
     packets_lost: int
     last_packet_at: float | None
@@ -136,6 +137,7 @@ class ParticipantMediaOut(_Body):
     tracks: list[TrackMediaOut]
     receiving_from: list[str]
     forwarded_frames: int
+    dropped_frames: int
 
 
 class MediaReport(_Body):

@@ -64,7 +64,9 @@ class Stage:
 
     def files(self) -> dict[str, bytes]:
         folder = self.server.settings.data_dir / "hearings" / self.hearing_id
-        return {p.name: p.read_bytes() for p in folder.iterdir() if p.name != ".lock"}
+        return {
+            p.name: p.read_bytes() for p in folder.iterdir() if p.is_file() and p.name != ".lock"
+        }
 
     def audit(self) -> list[dict[str, Any]]:
         log = self.server.settings.data_dir / "hearings" / self.hearing_id / "audit.jsonl"

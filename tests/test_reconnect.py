@@ -57,7 +57,9 @@ async def test_back_within_grace_keeps_the_place_after_it_the_lobby(start: Any) 
     await alice.connect()
     assert people((await alice.call("hello"))["roster"])["alice"] == ("connected", True)
     assert people((await alice.call("join"))["roster"])["alice"] == ("lobby", True)
+    mark = judge.mark()
     await alice.close()
+    await judge.wait_for("roster", lambda r: people(r).get("alice") == ("lobby", False), after=mark)
     await judge.close()
 
     log = server.settings.data_dir / "hearings" / hid / "audit.jsonl"
@@ -65,4 +67,5 @@ async def test_back_within_grace_keeps_the_place_after_it_the_lobby(start: Any) 
     alice_steps = [a for a in actions if a in ("admit", "connection_lost", "reconnected",
                                                "place_lost", "entered_lobby")]  # fmt: skip
     assert alice_steps == ["entered_lobby", "admit", "connection_lost", "reconnected",
-                           "connection_lost", "place_lost", "entered_lobby"]  # fmt: skip
+                           "connection_lost", "place_lost", "entered_lobby",
+                           "connection_lost"]  # fmt: skip

@@ -67,7 +67,7 @@ async def test_two_speakers_attributed_captioned_and_downloaded(
             mark = judge.sio.mark()
             assert (await people[pid].publish())["ok"]
             await asyncio.wait_for(tracks[pid].done.wait(), 30)
-            final = await judge.sio.wait_for("caption", final_of(pid), timeout=30, after=mark)
+            final = await judge.sio.wait_for("caption", final_of(pid), timeout=90, after=mark)
             assert final["speaker_name"] == {"kim": "김민지", "park": "박서준"}[pid]
         partials = [c for c in judge.sio.received("caption") if not c["final"]]
         assert {c["participant_id"] for c in partials} == {"kim", "park"}

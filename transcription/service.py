@@ -61,7 +61,7 @@ class EncodedAudio(Protocol):
 class _Hearing:
     clock: HearingClock
     in_session: bool
-    pipelines: list[TranscriptionPipeline] = field(default_factory=list)
+    sinks: list[_Sink] = field(default_factory=list)
 
 
 class _Sink:
@@ -73,12 +73,16 @@ class _Sink:
         self.ended = False
 
     def push(self, packet: EncodedAudio) -> None:
+        if self.ended:
+            return  # the track or the hearing is over: nothing more is transcribed
         if self.pipeline is not None:
             self.pipeline.push(packet.packet, packet.arrival)
-        elif not self.ended:
+        else:
             self.waiting.append(packet)
 
     def end(self) -> None:
+        if self.ended:
+            return
         self.ended = True
         if self.pipeline is not None:
             self.pipeline.end()
@@ -132,26 +136,36 @@ class TranscriptionService:
             state = self._hearings[hearing.id] = _Hearing(hearing.clock, False)
         state.clock = hearing.clock
         state.in_session = hearing.state is HearingState.IN_SESSION
-        for pipeline in state.pipelines:
+        for sink in state.sinks:
+            if sink.pipeline is None:
+                continue
             if state.in_session:
-                pipeline.resume()
+                sink.pipeline.resume()
             else:
-                pipeline.pause()
+                sink.pipeline.pause()
         if hearing.state.final:
-            for pipeline in state.pipelines:
-                pipeline.end()
+            for sink in state.sinks:
+                sink.end()
 
     async def close(self) -> None:
         """End every pipeline (what was said is finalized and kept), then close models."""
         for state in self._hearings.values():
-            for pipeline in state.pipelines:
-                pipeline.end()
+            for sink in state.sinks:
+                sink.end()
         await self._tasks.wait()
         await self.registry.aclose()
 
     # -- one track ------------------------------------------------------------------
 
     async def _transcribe(self, track: AudioTrack, sink: _Sink) -> None:
+        try:
+            await self._run(track, sink)
+        except BaseException:
+            sink.end()  # nothing more is held for a pipeline that will not come
+            sink.waiting.clear()
+            raise
+
+    async def _run(self, track: AudioTrack, sink: _Sink) -> None:
         hearing = await self._hearing(track.hearing_id)
         participant = hearing.participant(track.participant_id)
         state = self._hearings.get(hearing.id)
@@ -170,11 +184,11 @@ class TranscriptionService:
         )
         if not state.in_session:
             pipeline.pause()
-        state.pipelines.append(pipeline)
+        state.sinks.append(sink)
         sink.attach(pipeline)
         try:
             async for event in pipeline:
                 await self._on_event(hearing.id, event)
         finally:
-            state.pipelines.remove(pipeline)
+            state.sinks.remove(sink)
             await pipeline.aclose()

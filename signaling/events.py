@@ -117,6 +117,8 @@ class Welcome(_Message):
     display_name: str
     role: Role
     roster: RosterMessage
+    clock: float = Field(0.0, description="Hearing clock: seconds in session so far.")
+    clock_running: bool = False
     ice_servers: list[dict[str, Any]] = Field(
         default_factory=list, description="RTCConfiguration.iceServers for the browser."
     )

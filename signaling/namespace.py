@@ -232,7 +232,10 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
 
     async def event_hello(self, sid: str, conn: _Connection, data: Any = None) -> dict[str, Any]:
         roster = await self._roster_message(conn.hearing_id)
+        clock = (await self.service.get(conn.hearing_id)).clock
         welcome = Welcome(
+            clock=round(clock.at(time.time()), 3),
+            clock_running=clock.running,
             participant_id=conn.participant_id,
             display_name=conn.display_name,
             role=conn.role,

@@ -57,14 +57,17 @@ async def test_two_parties_join_and_see_each_other(
 
     await alice.screenshot(path=str(output_dir / "alice-before-join.png"))
     await alice.get_by_test_id("join-button").click()
-    await expect(alice.get_by_test_id("leave-button")).to_be_visible()
+    await expect(alice.get_by_test_id("lobby-leave-button")).to_be_visible()
     await bob.get_by_test_id("join-button").click()
 
-    # Each sees the other in the roster, waiting in the lobby.
-    for page, other in ((alice, "bob"), (bob, "alice")):
-        entry = page.locator(f'[data-testid="roster-entry"][data-participant-id="{other}"]')
-        await expect(entry).to_contain_text("Waiting in the lobby")
-    await expect(alice.get_by_test_id("status-message")).to_contain_text("lobby")
+    # Both wait in the lobby, and their pages say what is happening.
+    for page in (alice, bob):
+        await expect(page.get_by_test_id("screen-lobby")).to_contain_text(
+            "You are in the waiting room"
+        )
+        await expect(page.get_by_test_id("lobby-state")).to_have_text(
+            "The hearing has not been opened yet."
+        )
 
     # The judge opens the hearing and admits both; their pages show them in the hearing.
     judge = SioClient(server.url, (await server.links(hearing["id"]))["judge"])
@@ -75,17 +78,33 @@ async def test_two_parties_join_and_see_each_other(
         ack = await judge.call("control", {"action": "admit", "participant_id": pid})
         assert ack == {"ok": True}, ack
     for page, other in ((alice, "bob"), (bob, "alice")):
+        await expect(page.get_by_test_id("screen-hearing")).to_be_visible()
         entry = page.locator(f'[data-testid="roster-entry"][data-participant-id="{other}"]')
         await expect(entry).to_contain_text("In the hearing")
-    await expect(alice.get_by_test_id("status-message")).to_contain_text("joined")
+    await expect(alice.get_by_test_id("status-message")).to_contain_text("let you in")
     await judge.close()
+    # The list of participants is folded away by default.
+    await alice.get_by_text("Participants", exact=True).click()
     assert "(you)" in await roster_text(alice, "alice")
     assert "Bob Park" in await roster_text(alice, "bob")
     await alice.screenshot(path=str(output_dir / "alice-joined.png"), full_page=True)
 
     # Bob leaves: Alice's roster shows him gone; Bob's page says so.
     await bob.get_by_test_id("leave-button").click()
-    await expect(bob.get_by_test_id("status-message")).to_contain_text("left")
+    await expect(bob.get_by_test_id("ended-message")).to_have_text("You have left the hearing.")
+    await expect(
+        alice.locator('[data-testid="roster-entry"][data-participant-id="bob"]')
+    ).to_have_count(0)
+
+    # Left by mistake: Bob joins again from the same page, and waits to be let back in.
+    await bob.get_by_test_id("rejoin-button").click()
+    await expect(bob.get_by_test_id("screen-check")).to_be_visible()
+    await bob.get_by_test_id("join-button").click()
+    await expect(bob.get_by_test_id("screen-lobby")).to_be_visible()
+    await expect(bob.get_by_test_id("lobby-state")).to_have_text(
+        "The hearing is open. The court will let you in shortly."
+    )
+    await bob.get_by_test_id("lobby-leave-button").click()
     await expect(
         alice.locator('[data-testid="roster-entry"][data-participant-id="bob"]')
     ).to_have_count(0)

@@ -108,7 +108,7 @@ async def test_three_then_four_then_three(
 
     # One leaves: the others keep receiving each other, and bob's tile goes.
     await pages["bob"].get_by_test_id("leave-button").click()
-    await expect(pages["bob"].get_by_test_id("status-message")).to_contain_text("left")
+    await expect(pages["bob"].get_by_test_id("ended-message")).to_contain_text("left")
     for pid in ("alice", "carol", "dave"):
         await receiving(pages[pid], {"alice", "carol", "dave"} - {pid})
     for page in pages.values():

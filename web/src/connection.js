@@ -27,12 +27,28 @@ export class RequestError extends Error {
   }
 }
 
+// Events the server pushes, and the handler each goes to.
+const PUSHED = {
+  roster: "onRoster",
+  error: "onError",
+  hearing_state: "onHearingState",
+  subscribe_offer: "onSubscribeOffer",
+  muted: "onMuted",
+  unmute_requested: "onUnmuteRequested",
+  called: "onCalled",
+  released: "onReleased",
+  returned_to_lobby: "onReturnedToLobby",
+  caption: "onCaption",
+};
+
 /**
  * One participant's connection to the `/hearing` namespace.
  *
  * Callbacks (all optional): onStatus("connecting"|"connected"|"reconnecting"|"disconnected"),
  * onConnected() after every (re)connect, onRefused({code, message}, final),
- * onRoster(roster), onError(error), onSessionEnded({code, message}), onHearingState({hearing_id, state}).
+ * onSessionEnded({code, message}), and one per pushed event (see PUSHED):
+ * onRoster(roster), onHearingState({hearing_id, state, clock, clock_running}),
+ * onMuted({kind, by}), onCaption({participant_id, speaker_name, role, text, final})...
  */
 export class HearingConnection {
   constructor(token, hearingId, handlers) {
@@ -134,10 +150,9 @@ export class HearingConnection {
       }
     });
 
-    socket.on("roster", (roster) => on("onRoster", roster));
-    socket.on("error", (error) => on("onError", error));
-    socket.on("hearing_state", (message) => on("onHearingState", message));
-    socket.on("subscribe_offer", (offer) => on("onSubscribeOffer", offer));
+    for (const [event, handler] of Object.entries(PUSHED)) {
+      socket.on(event, (message) => on(handler, message));
+    }
     socket.on("session_ended", (message) => {
       // The server closes the connection next; do not come back.
       this.closed = true;

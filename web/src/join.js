@@ -1,43 +1,45 @@
-// The join page: check the join link, show the hearing, preview camera and
-// microphone, and join over Socket.IO with a live roster.
+// The join page, for every role: check the join link, check camera, microphone,
+// speakers and network, join, wait in the lobby, take part in the hearing, and
+// (judge, mediator, clerk) run it from the console.
 
 import { fetchSession } from "./api.js";
+import { AudioLevels } from "./audio-levels.js";
+import { CaptionsView } from "./captions.js";
 import { HearingConnection } from "./connection.js";
-import { kindLabel, roleLabel, stateLabel, t, translatePage } from "./i18n.js";
+import { CourtConsole, consoleElements } from "./console.js";
+import { ControlBar } from "./control-bar.js";
+import { DeviceCheck } from "./device-check.js";
 import { VideoGrid } from "./grid.js";
-import { getLocalStream, resumeAudio, startPreview, stopPreview } from "./media-preview.js";
-import { MediaSession } from "./media-session.js";
+import { showDetails } from "./hearing-details.js";
+import { t, translatePage } from "./i18n.js";
+import { drawIcons } from "./icons.js";
+import { HearingMedia } from "./hearing-media.js";
+import { LobbyView } from "./lobby.js";
+import { LocalMedia } from "./local-media.js";
+import { isOfficer, publishes, raisesHand } from "./permissions.js";
 import { RosterView } from "./roster.js";
+import { Screens } from "./screens.js";
+import { StatusBar } from "./status-bar.js";
 
 const $ = (id) => document.getElementById(id);
 
 const el = {
   loading: $("loading"),
   fatal: $("fatal"),
-  app: $("app"),
-  kind: $("hearing-kind"),
-  title: $("hearing-title"),
-  court: $("court"),
-  caseNumber: $("case-number"),
-  scheduledStart: $("scheduled-start"),
-  state: $("hearing-state"),
-  name: $("participant-name"),
-  role: $("participant-role"),
   previewSection: $("preview-section"),
-  video: $("preview-video"),
-  micLevel: $("mic-level"),
-  previewMessage: $("preview-message"),
-  previewRetry: $("preview-retry"),
   observerNote: $("observer-note"),
-  connection: $("connection-status"),
+  joinIntro: $("join-intro"),
   sessionMessage: $("session-message"),
-  statusMessage: $("status-message"),
   joinButton: $("join-button"),
-  leaveButton: $("leave-button"),
-  rosterSection: $("roster-section"),
-  roster: $("roster"),
-  rosterEmpty: $("roster-empty"),
+  lobbyLeave: $("lobby-leave"),
+  sequestered: $("sequestered"),
+  observerBanner: $("observer-banner"),
   grid: $("video-grid"),
+  statusMessage: $("status-message"),
+  leaveButton: $("leave-button"),
+  rosterCount: $("roster-count"),
+  endedMessage: $("ended-message"),
+  rejoinButton: $("rejoin-button"),
 };
 
 // What the page knows; the token lives only here once it is out of the URL.
@@ -49,27 +51,73 @@ const page = {
   joined: false,
   busy: false, // a join or leave is waiting for its ack
   over: false, // left, ended by the server, or refused for good
+  leftByChoice: false,
   iceServers: [],
-  standing: null, // "lobby" or "admitted" once joined
-  media: null, // the MediaSession once joined
-  pendingOffer: null, // an offer that arrived before the join ack
+  roster: null, // the last roster message
+  self: null, // our own entry in it
+  returned: false, // the court sent us back to the lobby
 };
 
-const roster = new RosterView(el.roster, el.rosterEmpty);
-const grid = new VideoGrid(el.grid);
+const levels = new AudioLevels();
+const local = new LocalMedia();
+const statusBar = new StatusBar({
+  state: $("hearing-state"),
+  recording: $("recording"),
+  clock: $("clock"),
+  clockValue: $("clock-value"),
+  connection: $("connection-status"),
+  banner: $("reconnect-banner"),
+});
+const grid = new VideoGrid(el.grid, levels);
+const screens = new Screens({
+  check: [$("screen-check"), $("check-title")],
+  lobby: [$("screen-lobby"), $("lobby-title")],
+  hearing: [$("screen-hearing"), $("hearing-view-title")],
+  ended: [$("screen-ended"), $("ended-title")],
+});
+const lobby = new LobbyView({
+  state: $("lobby-state"),
+  verified: $("lobby-verified"),
+  returned: $("lobby-returned"),
+  video: $("lobby-video"),
+});
+const roster = new RosterView($("roster"), $("roster-empty"));
+const captions = new CaptionsView($("captions"), $("captions-log"), $("captions-pending"));
+const deviceCheck = new DeviceCheck(
+  {
+    video: $("preview-video"),
+    micLevel: $("mic-level"),
+    micHint: $("mic-hint"),
+    previewMessage: $("preview-message"),
+    previewRetry: $("preview-retry"),
+    speakerButton: $("speaker-test"),
+    speakerMessage: $("speaker-message"),
+    networkButton: $("network-test"),
+    networkResult: $("network-result"),
+  },
+  { media: local, levels, onMedia: () => mediaChanged() },
+);
+const controlBar = new ControlBar(
+  {
+    mic: $("mic-button"),
+    camera: $("camera-button"),
+    hand: $("hand-button"),
+    notices: $("court-notices"),
+  },
+  {
+    media: local,
+    request: (event, data) => page.connection.request(event, data),
+    onCamera: (on) => grid.setSelfCamera(on),
+    onError: (error) => say(serverText(error.message, "error.unknown")),
+  },
+);
+/** @type {CourtConsole | null} the console, for judge, mediator and clerk */
+let court = null;
+/** @type {HearingMedia | null} created once we know who we are */
+let media = null;
 
-// Roles whose tracks the node forwards from the moment they are in the hearing.
-const PUBLISHING_ROLES = new Set(["judge", "mediator", "clerk", "party", "counsel", "interpreter"]);
-
-/** The join token from `#token=...`, taken out of the visible URL (and history). */
-function takeToken() {
-  const params = new URLSearchParams(location.hash.slice(1));
-  const token = params.get("token");
-  if (params.has("token")) {
-    history.replaceState(history.state, "", location.pathname + location.search);
-  }
-  return token || null;
-}
+const role = () => page.session.participant.role;
+const selfId = () => page.session.participant.id;
 
 /** A server-worded message, or our own when the server gave none. */
 function serverText(message, fallbackKey) {
@@ -77,8 +125,8 @@ function serverText(message, fallbackKey) {
   return text ? text[0].toUpperCase() + text.slice(1) : t(fallbackKey);
 }
 
-function setText(node, text) {
-  node.textContent = text ?? "";
+function say(text) {
+  el.statusMessage.textContent = text ?? "";
 }
 
 function showFatal(message, help) {
@@ -92,133 +140,136 @@ function showFatal(message, help) {
   el.fatal.replaceChildren(...lines);
 }
 
-function formatStart(iso) {
-  if (!iso) {
-    return null;
-  }
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) {
-    return null;
-  }
-  const time = document.createElement("time");
-  time.dateTime = iso;
-  time.textContent = new Intl.DateTimeFormat(undefined, {
-    weekday: "long",
-    year: "numeric",
-    month: "long",
-    day: "numeric",
-    hour: "numeric",
-    minute: "2-digit",
-    timeZoneName: "short",
-  }).format(date);
-  return time;
-}
-
-function setHearingState(state) {
-  if (state) {
-    el.state.dataset.state = state;
-    setText(el.state, stateLabel(state));
-  }
-}
-
 function showSession(session) {
-  const { hearing, participant } = session;
-  document.title = `${hearing.title} – ${t("page.title")}`;
-  setText(el.kind, kindLabel(hearing.kind));
-  setText(el.title, hearing.title);
-  setText(el.court, hearing.court);
-  setText(el.caseNumber, hearing.case_number);
-  const start = formatStart(hearing.scheduled_start);
-  el.scheduledStart.replaceChildren(start ?? t("details.notScheduled"));
-  setHearingState(hearing.state);
-  setText(el.name, participant.display_name);
-  setText(el.role, roleLabel(participant.role));
-  roster.setSelf(participant.id);
+  document.title = `${session.hearing.title} – ${t("page.title")}`;
+  showDetails(session);
+  statusBar.setState(session.hearing.state);
+  roster.setSelf(session.participant.id);
   el.loading.hidden = true;
-  el.app.hidden = false;
 }
 
-// -- camera and microphone ------------------------------------------------------
+// -- screens ----------------------------------------------------------------------
 
-async function preview() {
-  el.previewRetry.hidden = true;
-  setText(el.previewMessage, t("preview.requesting"));
-  const result = await startPreview(el.video, el.micLevel);
+/** Show the screen for where we are: check, lobby, hearing or ended. */
+function render() {
+  let screen = screens.current ?? "check";
   if (page.over) {
-    // Left or ended while the browser was still asking.
-    stopPreview(el.video);
-    return;
+    screen = "ended";
+  } else if (!page.joined) {
+    screen = "check";
+  } else if (page.self?.presence === "admitted") {
+    screen = "hearing";
+  } else if (page.self?.presence === "lobby") {
+    screen = "lobby";
   }
-  if (result.ok) {
-    setText(el.previewMessage, t(result.audioOnly ? "preview.audioOnly" : "preview.ready"));
-  } else {
-    setText(el.previewMessage, `${result.message} ${t("preview.canStillJoin")}`);
-    el.previewRetry.hidden = false;
+  if (screens.show(screen)) {
+    if (screen === "check") {
+      deviceCheck.resume();
+    } else {
+      deviceCheck.pause();
+    }
+    if (screen === "lobby") {
+      lobby.enter(local.stream);
+    } else {
+      lobby.leave();
+    }
+  }
+  updateButtons();
+  if (screen === "lobby") {
+    lobby.render(page.roster?.state ?? statusBar.state, page.self, page.returned, nameOf);
+  } else if (screen === "hearing") {
+    renderHearing();
   }
 }
 
-// -- connection -------------------------------------------------------------------
+function renderHearing() {
+  const self = page.self;
+  const sequestered = role() === "witness" && !self?.called;
+  el.sequestered.hidden = !sequestered;
+  el.grid.parentElement.hidden = sequestered;
+  el.observerBanner.hidden = role() !== "observer";
+  controlBar.configure({
+    canPublish: publishes(role(), self?.called) && Boolean(local.stream),
+    canRaiseHand: raisesHand(role()),
+  });
+  controlBar.update(self);
+}
 
-function updateControls() {
-  el.joinButton.hidden = page.joined || page.over;
-  el.leaveButton.hidden = !page.joined || page.over;
+function updateButtons() {
   el.joinButton.disabled = !page.ready || page.busy;
   el.leaveButton.disabled = page.busy;
+  el.lobbyLeave.disabled = page.busy;
+  el.rejoinButton.hidden = !page.leftByChoice;
 }
 
-function setConnection(status) {
-  setText(el.connection, t(`connection.${status}`));
-  el.connection.dataset.status = status;
-  if (status !== "connected") {
-    page.ready = false;
-    updateControls();
-  }
+function nameOf(id) {
+  return page.roster?.participants.find((p) => p.participant_id === id)?.display_name ?? id;
 }
+
+// -- the roster and the server's notices ----------------------------------------------
 
 function showRoster(message) {
-  if (message && message.hearing_id && message.hearing_id !== page.session.hearing.id) {
+  if (!message || message.hearing_id !== page.session.hearing.id || !roster.show(message)) {
     return;
   }
-  if (roster.show(message)) {
-    setHearingState(message.state);
-    grid.setPeople(message.participants);
-    const self = message.participants.find((p) => p.participant_id === page.session.participant.id);
-    setStanding(self?.presence ?? null);
+  const was = page.self?.presence;
+  page.roster = message;
+  page.self = message.participants.find((p) => p.participant_id === selfId()) ?? null;
+  if (page.self?.presence === "admitted") {
+    page.returned = false;
+    if (was === "lobby") {
+      say(t("join.admitted"));
+    }
   }
+  el.rosterCount.textContent = String(message.participants.length);
+  statusBar.setState(message.state);
+  grid.setPeople(message.participants, selfId());
+  court?.update(message);
+  syncMedia();
+  render();
 }
 
-/** Stop taking part: no more connection, camera or microphone. */
-function finish() {
-  page.over = true;
-  page.ready = false;
-  stopMedia();
-  page.connection?.close();
-  stopPreview(el.video);
-  el.previewSection.hidden = true;
-  el.rosterSection.hidden = true;
-  updateControls();
+function onHearingState(message) {
+  if (message?.hearing_id !== page.session.hearing.id) {
+    return;
+  }
+  statusBar.setHearingState(message);
+  court?.setState(message.state);
+  if (page.roster) {
+    page.roster = { ...page.roster, state: message.state };
+  }
+  render();
 }
+
+function onSessionEnded(message) {
+  const code = message?.code;
+  const key = `ended.code.${code}`;
+  const text = t(key) !== key ? t(key) : serverText(message?.message, "join.ended");
+  finish(text);
+}
+
+// -- joining and leaving ------------------------------------------------------------
 
 async function greet() {
   roster.reset();
   try {
     const welcome = await page.connection.request("hello");
     page.iceServers = welcome.ice_servers ?? [];
-    page.standing = null; // media starts again if the server kept our place
-    stopMedia();
-    roster.setSelf(welcome.participant_id);
+    // The hearing clock as of now, for someone arriving mid-hearing.
+    statusBar.clock.set({ clock: welcome.clock, clock_running: welcome.clock_running });
     showRoster(welcome.roster);
     page.ready = true;
+    deviceCheck.setConnection(page.connection, page.iceServers);
   } catch (error) {
-    setText(el.sessionMessage, serverText(error.message, "join.timeout"));
-    updateControls();
+    el.sessionMessage.textContent = serverText(error.message, "join.timeout");
+    updateButtons();
     return;
   }
   if (page.joined) {
-    // Back after a dropped connection: the server saw us leave, so join again.
+    // Back after a dropped connection: the server kept our place; join again.
     await join({ rejoin: true });
   }
-  updateControls();
+  updateButtons();
 }
 
 async function join({ rejoin = false } = {}) {
@@ -226,28 +277,31 @@ async function join({ rejoin = false } = {}) {
     return;
   }
   page.busy = true;
-  updateControls();
+  levels.resume();
   if (!rejoin) {
-    setText(el.joinButton, t("join.joining"));
-    setText(el.sessionMessage, "");
+    el.joinButton.textContent = t("join.joining");
+    el.sessionMessage.textContent = "";
   }
+  updateButtons();
   try {
     const ack = await page.connection.request("join");
     page.joined = true;
+    if (isOfficer(role()) && !court) {
+      startConsole();
+    }
     showRoster(ack.roster);
+    if (!rejoin) {
+      say(page.self?.presence === "admitted" ? t("join.joined") : "");
+    }
   } catch (error) {
-    page.joined = false;
-    setText(el.sessionMessage, serverText(error.message, "join.timeout"));
+    if (!rejoin) {
+      page.joined = false;
+    }
+    el.sessionMessage.textContent = serverText(error.message, "join.timeout");
   } finally {
     page.busy = false;
-    setText(el.joinButton, t("join.button"));
-    const hadFocus = document.activeElement === el.joinButton;
-    updateControls();
-    if (page.joined && (hadFocus || !rejoin)) {
-      el.leaveButton.focus();
-    } else if (!page.joined && !rejoin) {
-      el.joinButton.focus();
-    }
+    el.joinButton.textContent = t("join.button");
+    render();
   }
 }
 
@@ -256,8 +310,7 @@ async function leave() {
     return;
   }
   page.busy = true;
-  setText(el.leaveButton, t("join.leaving"));
-  updateControls();
+  updateButtons();
   if (page.connection.connected) {
     try {
       await page.connection.request("leave");
@@ -266,97 +319,121 @@ async function leave() {
     }
   }
   page.busy = false;
+  page.leftByChoice = true;
+  finish(t("join.left"));
+}
+
+/** Stop taking part: no more connection, camera or microphone. */
+function finish(message) {
+  page.over = true;
+  page.ready = false;
   page.joined = false;
-  finish();
-  setText(el.leaveButton, t("join.leave"));
-  setText(el.statusMessage, t("join.left"));
-  el.statusMessage.focus();
+  media?.stop();
+  page.connection?.close();
+  deviceCheck.end();
+  local.stop();
+  grid.clear();
+  captions.clear();
+  el.endedMessage.textContent = message;
+  render();
+}
+
+/** After leaving by choice: back to the check, with a new connection. */
+function joinAgain() {
+  page.over = false;
+  page.leftByChoice = false;
+  page.roster = null;
+  page.self = null;
+  render();
+  if (role() !== "observer") {
+    deviceCheck.resume();
+    deviceCheck.startDevices();
+  }
+  connect(page.token);
 }
 
 function connect(token) {
   page.connection = new HearingConnection(token, page.session.hearing.id, {
-    onStatus: setConnection,
+    onStatus: (status) => {
+      statusBar.setConnection(status);
+      if (status !== "connected") {
+        page.ready = false;
+        media?.disconnected();
+        updateButtons();
+      }
+    },
     onConnected: () => {
       greet();
     },
     onRefused: (error, final) => {
+      const text = serverText(error.message, "connection.refused");
       if (final) {
-        setText(el.sessionMessage, serverText(error.message, "connection.refused"));
-        finish();
+        finish(text);
       } else {
-        setText(el.statusMessage, serverText(error.message, "connection.refused"));
+        el.sessionMessage.textContent = text;
       }
     },
     onRoster: showRoster,
-    onSubscribeOffer,
-    onError: (error) => {
-      setText(el.statusMessage, serverText(error?.message, "connection.refused"));
+    onHearingState,
+    onSubscribeOffer: (offer) => media?.offer(offer),
+    onSessionEnded,
+    onError: () => {
+      // Every refusal also comes back in the request's ack, where it is shown.
     },
-    onHearingState: (message) => {
-      if (message?.hearing_id === page.session.hearing.id) {
-        setHearingState(message.state);
-      }
+    onMuted: (message) => controlBar.mutedByCourt(message?.kind),
+    onUnmuteRequested: (message) => controlBar.unmuteRequested(message?.kind),
+    onCalled: () => say(t("witness.called")),
+    onReleased: () => say(t("witness.released")),
+    onReturnedToLobby: () => {
+      page.returned = true;
+      render();
     },
-    onSessionEnded: (message) => {
-      setText(el.sessionMessage, serverText(message?.message, "join.ended"));
-      page.joined = false;
-      finish();
-      el.sessionMessage.focus();
-    },
+    onCaption: (caption) => captions.add(caption),
   });
   page.connection.connect();
 }
 
-// -- media ----------------------------------------------------------------------
-
-/** Where the server says we are: media flows only once we are admitted. */
-function setStanding(presence) {
-  if (!page.joined || page.over || presence === page.standing) {
-    return;
-  }
-  page.standing = presence;
-  if (presence === "admitted") {
-    setText(el.statusMessage, t("join.joined"));
-    startMedia();
-  } else if (presence === "lobby") {
-    setText(el.statusMessage, t("join.lobby"));
-    stopMedia();
-  }
+function startConsole() {
+  court = new CourtConsole(consoleElements(), {
+    role: role(),
+    selfId: selfId(),
+    hearing: page.session.hearing,
+    request: (event, data) => page.connection.request(event, data),
+  });
+  document.body.dataset.console = "true";
+  statusBar.onTick((seconds) => court.tick(seconds));
 }
 
-/** Publish our camera and microphone and take the node's offers for everyone else's. */
-function startMedia() {
-  stopMedia();
-  page.media = new MediaSession(page.connection, page.iceServers, grid);
-  if (page.pendingOffer) {
-    page.media.onOffer(page.pendingOffer);
-    page.pendingOffer = null;
-  }
-  if (PUBLISHING_ROLES.has(page.session.participant.role)) {
-    page.media.publish(getLocalStream()).catch((error) => {
-      setText(el.statusMessage, serverText(error.message, "media.publishFailed"));
-    });
-  }
+// -- media ------------------------------------------------------------------------
+
+function syncMedia() {
+  media?.sync({
+    active: page.joined && !page.over && Boolean(page.connection?.connected),
+    self: page.self,
+  });
 }
 
-function stopMedia() {
-  page.media?.close();
-  page.media = null;
-  grid.clear();
-}
-
-function onSubscribeOffer(offer) {
-  if (page.media) {
-    page.media.onOffer(offer);
-  } else {
-    page.pendingOffer = offer;
-  }
+/** The camera or microphone became available (or changed) after joining. */
+function mediaChanged() {
+  media?.publishOwn();
+  render();
 }
 
 // -- start ----------------------------------------------------------------------
 
+/** The join token from `#token=...`, taken out of the visible URL (and history). */
+function takeToken() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const token = params.get("token");
+  if (params.has("token")) {
+    history.replaceState(history.state, "", location.pathname + location.search);
+  }
+  return token || null;
+}
+
 async function main() {
   translatePage();
+  drawIcons();
   page.token = takeToken();
   if (!page.token) {
     showFatal(t("token.missing"), t("token.missingHelp"));
@@ -373,21 +450,32 @@ async function main() {
     return;
   }
   showSession(page.session);
-
-  el.joinButton.addEventListener("click", () => {
-    resumeAudio();
-    join();
+  media = new HearingMedia({
+    connection: () => page.connection,
+    iceServers: () => page.iceServers,
+    local,
+    grid,
+    role: role(),
+    onError: (error) => say(serverText(error.message, "media.publishFailed")),
   });
-  el.leaveButton.addEventListener("click", leave);
-  el.previewRetry.addEventListener("click", preview);
 
-  updateControls();
+  el.joinButton.addEventListener("click", () => join());
+  el.leaveButton.addEventListener("click", leave);
+  el.lobbyLeave.addEventListener("click", leave);
+  el.rejoinButton.addEventListener("click", joinAgain);
+
+  if (isOfficer(role())) {
+    el.joinIntro.textContent = t("join.introOfficer");
+  } else if (role() === "observer") {
+    el.joinIntro.textContent = t("join.introObserver");
+  }
+  render();
   connect(page.token);
-  if (page.session.participant.role === "observer") {
+  if (role() === "observer") {
     el.observerNote.hidden = false;
   } else {
     el.previewSection.hidden = false;
-    preview();
+    deviceCheck.startDevices();
   }
 }
 

@@ -1,4 +1,4 @@
-// The live list of who is connected to the hearing.
+// The live list of who is connected to the hearing, as participants see it.
 
 import { presenceLabel, roleLabel, t } from "./i18n.js";
 
@@ -14,9 +14,19 @@ const ROLE_ORDER = [
   "observer",
 ];
 
-function rank(role) {
+/** Where `role` comes in lists: who presides first, observers last. */
+export function roleRank(role) {
   const i = ROLE_ORDER.indexOf(role);
   return i === -1 ? ROLE_ORDER.length : i;
+}
+
+/** Roster members in display order: by role, then by name. */
+export function ordered(participants) {
+  return [...(participants ?? [])].sort(
+    (a, b) =>
+      roleRank(a.role) - roleRank(b.role) ||
+      String(a.display_name).localeCompare(String(b.display_name)),
+  );
 }
 
 function separator() {
@@ -55,10 +65,7 @@ export class RosterView {
       return false;
     }
     this.version = roster.version;
-    const members = [...(roster.participants ?? [])].sort(
-      (a, b) =>
-        rank(a.role) - rank(b.role) || String(a.display_name).localeCompare(String(b.display_name)),
-    );
+    const members = ordered(roster.participants);
     this.list.replaceChildren(...members.map((m) => this.entry(m)));
     this.emptyNote.hidden = members.some((m) => m.participant_id !== this.selfId);
     return true;
@@ -87,7 +94,17 @@ export class RosterView {
 
     const presence = document.createElement("span");
     presence.className = "roster-presence";
-    presence.textContent = presenceLabel(member.presence);
+    const states = [presenceLabel(member.presence)];
+    if (!member.online) {
+      states.push(t("status.offline"));
+    }
+    if (member.muted_audio) {
+      states.push(t("tile.mutedByCourt"));
+    }
+    if (member.hand_raised_at) {
+      states.push(t("tile.handRaised"));
+    }
+    presence.textContent = states.join(" · ");
 
     // Screen readers read the entry as one line: keep its parts apart.
     li.append(name, separator(), role, separator(), presence);

@@ -1,0 +1,434 @@
+// The court's console: the judge's (or mediator's) controls of the hearing, and
+// the clerk's reduced set. Every control is a request to the server, which
+// decides; a refusal is shown with the server's reason and changes nothing here.
+
+import { markBusy, personEntry } from "./console-people.js";
+import { askText, confirmAction } from "./dialog.js";
+import { formatClock } from "./hearing-clock.js";
+import { roleLabel, stateLabel, t } from "./i18n.js";
+import { setIconText } from "./icons.js";
+import { isOfficer, may, nextLifecycleActions, presides } from "./permissions.js";
+import { ordered } from "./roster.js";
+
+/** The console's elements in join.html. */
+export function consoleElements() {
+  const $ = (id) => document.getElementById(id);
+  return {
+    section: $("console"),
+    heading: $("console-heading"),
+    error: $("console-error"),
+    status: $("console-status"),
+    state: $("console-state"),
+    stateHelp: $("console-state-help"),
+    clock: $("console-clock"),
+    lifecycle: $("lifecycle-actions"),
+    lockRow: $("lock-row"),
+    lockState: $("lock-state"),
+    lock: $("lock-button"),
+    publicRow: $("public-row"),
+    publicState: $("public-state"),
+    publicViewing: $("public-button"),
+    caucus: $("caucus"),
+    caucusState: $("caucus-state"),
+    caucusForm: $("caucus-form"),
+    hands: $("hands"),
+    handsCount: $("hands-count"),
+    handsEmpty: $("hands-empty"),
+    lobby: $("console-lobby"),
+    lobbyCount: $("lobby-count"),
+    lobbyEmpty: $("lobby-empty"),
+    admitted: $("console-admitted"),
+    admittedCount: $("admitted-count"),
+    connected: $("console-connected"),
+    connectedCount: $("connected-count"),
+    connectedEmpty: $("connected-empty"),
+  };
+}
+
+export class CourtConsole {
+  /**
+   * @param {Record<string, HTMLElement>} el the console's elements (consoleElements())
+   * @param {{role: string, selfId: string, hearing: {kind: string, public: boolean},
+   *          request: (event: string, data: object) => Promise<object>}} options
+   */
+  constructor(el, { role, selfId, hearing, request }) {
+    this.el = el;
+    this.role = role;
+    this.selfId = selfId;
+    this.hearing = hearing;
+    this.request = request;
+    this.roster = null;
+    this.state = hearing.state ?? null;
+    this.busyKeys = new Set();
+    this.caucusChoice = new Set();
+
+    el.heading.textContent = t(`console.heading.${role}`);
+    el.section.hidden = false;
+    el.lifecycle.hidden = !presides(role);
+    el.lockRow.hidden = !may(role, "lock");
+    el.publicRow.hidden = !(may(role, "set_public_viewing") && hearing.public);
+    el.caucus.hidden = !(may(role, "open_caucus") && hearing.kind === "mediation");
+    el.lock.addEventListener("click", () => this.toggleLock());
+    el.publicViewing.addEventListener("click", () => this.togglePublicViewing());
+  }
+
+  /** A new roster (names, presence, controls). */
+  update(roster) {
+    this.roster = roster;
+    this.setState(roster.state);
+    this.render();
+  }
+
+  setState(state) {
+    if (!state || state === this.state) {
+      return;
+    }
+    this.state = state;
+    this.renderLifecycle();
+  }
+
+  /** The hearing clock ticked. */
+  tick(seconds) {
+    this.el.clock.textContent = formatClock(seconds);
+  }
+
+  // -- running a control ------------------------------------------------------------
+
+  /** Send one request; say what happened (`done`) or why the server refused. */
+  async run(key, event, data, { done, failed }) {
+    if (this.busyKeys.has(key)) {
+      return false;
+    }
+    this.busyKeys.add(key);
+    this.render();
+    this.el.error.replaceChildren();
+    this.el.status.textContent = "";
+    try {
+      await this.request(event, data);
+      this.el.status.textContent = done;
+      return true;
+    } catch (error) {
+      const title = document.createElement("p");
+      title.className = "notice-title";
+      title.textContent = failed;
+      const reason = document.createElement("p");
+      reason.textContent = serverReason(error);
+      this.el.error.replaceChildren(title, reason);
+      return false;
+    } finally {
+      this.busyKeys.delete(key);
+      this.render();
+    }
+  }
+
+  async act(control, member, extra, key) {
+    const name = member.display_name;
+    const data = { action: control, participant_id: member.participant_id, ...extra };
+    if (control === "verify_identity") {
+      const method = await askText({
+        title: t("verify.title", { name }),
+        body: t("verify.body"),
+        label: t("verify.label"),
+        confirm: t("verify.confirm"),
+        suggestions: [t("verify.idCard"), t("verify.known"), t("verify.records")],
+      });
+      if (!method) {
+        return;
+      }
+      data.method = method;
+    }
+    if (control === "remove") {
+      const sure = await confirmAction({
+        title: t("remove.title", { name }),
+        body: t("remove.body"),
+        confirm: t("remove.confirm"),
+        danger: true,
+      });
+      if (!sure) {
+        return;
+      }
+    }
+    const suffix = extra.kind ? `.${extra.kind}` : "";
+    await this.run(key, "control", data, {
+      done: t(`done.${control}${suffix}`, { name }),
+      failed: t(`failed.${control}${suffix}`, { name }),
+    });
+  }
+
+  async lifecycle(action) {
+    if (action === "adjourn") {
+      const sure = await confirmAction({
+        title: t("adjourn.title"),
+        body: t("adjourn.body"),
+        confirm: t("adjourn.confirm"),
+        danger: true,
+      });
+      if (!sure) {
+        return;
+      }
+    }
+    await this.run(`lifecycle:${action}`, "lifecycle", { action }, {
+      done: t(`lifecycle.done.${action}`),
+      failed: t(`lifecycle.failed.${action}`),
+    });
+  }
+
+  toggleLock() {
+    const locked = Boolean(this.roster?.locked);
+    const action = locked ? "unlock" : "lock";
+    return this.run("lock", "control", { action }, {
+      done: t(`done.${action}`),
+      failed: t(`failed.${action}`),
+    });
+  }
+
+  togglePublicViewing() {
+    const value = !this.roster?.public_viewing;
+    const which = value ? "on" : "off";
+    return this.run("public", "control", { action: "set_public_viewing", value }, {
+      done: t(`done.public.${which}`),
+      failed: t(`failed.public.${which}`),
+    });
+  }
+
+  openCaucus() {
+    const members = [...this.caucusChoice];
+    return this.run("caucus", "control", { action: "open_caucus", members }, {
+      done: t("done.open_caucus"),
+      failed: t("failed.open_caucus"),
+    }).then((ok) => {
+      if (ok) {
+        this.caucusChoice.clear();
+      }
+    });
+  }
+
+  closeCaucus() {
+    return this.run("caucus", "control", { action: "close_caucus" }, {
+      done: t("done.close_caucus"),
+      failed: t("failed.close_caucus"),
+    });
+  }
+
+  // -- rendering --------------------------------------------------------------------
+
+  busy(key) {
+    return this.busyKeys.has(key);
+  }
+
+  nameOf(id) {
+    return this.roster?.participants.find((p) => p.participant_id === id)?.display_name ?? id;
+  }
+
+  render() {
+    // Keyboard users keep their place when the lists are rebuilt.
+    const focused = document.activeElement?.dataset?.focusKey ?? null;
+    this.renderLifecycle();
+    this.renderSettings();
+    if (this.roster) {
+      this.renderPeople();
+      this.renderHands();
+      this.renderCaucus();
+    }
+    if (focused) {
+      this.refocus(focused);
+    }
+  }
+
+  /** Focus the control with `key` again, or the nearest one for the same person. */
+  refocus(key) {
+    const section = this.el.section;
+    if (document.activeElement?.dataset?.focusKey === key) {
+      return;
+    }
+    const person = key.split(":")[0];
+    const target =
+      section.querySelector(`[data-focus-key="${CSS.escape(key)}"]`) ??
+      section.querySelector(`[data-focus-key^="${CSS.escape(person)}:"]`) ??
+      this.el.heading;
+    target.focus();
+  }
+
+  renderLifecycle() {
+    const { el } = this;
+    el.state.textContent = this.state ? stateLabel(this.state) : "";
+    el.stateHelp.textContent = this.state ? t(`console.stateHelp.${this.state}`) : "";
+    if (!presides(this.role)) {
+      return;
+    }
+    const buttons = nextLifecycleActions(this.state).map((action) => {
+      const key = `lifecycle:${action}`;
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = action === "adjourn" ? "button button-danger" : "button";
+      button.dataset.focusKey = key;
+      markBusy(button, this.busy(key));
+      button.textContent = t(`lifecycle.${action}`);
+      button.addEventListener("click", () => this.lifecycle(action));
+      return button;
+    });
+    el.lifecycle.replaceChildren(...buttons);
+  }
+
+  renderSettings() {
+    const { el } = this;
+    const locked = Boolean(this.roster?.locked);
+    el.lockState.dataset.locked = String(locked);
+    setIconText(el.lockState, locked ? "lock" : "check", t(locked ? "lock.on" : "lock.off"));
+    el.lock.textContent = t(locked ? "lock.unlock" : "lock.lock");
+    markBusy(el.lock, this.busy("lock"));
+    const watching = Boolean(this.roster?.public_viewing);
+    setIconText(el.publicState, "eye", t(watching ? "public.on" : "public.off"));
+    el.publicViewing.textContent = t(watching ? "public.turnOff" : "public.turnOn");
+    markBusy(el.publicViewing, this.busy("public"));
+  }
+
+  renderPeople() {
+    const { el } = this;
+    const members = ordered(this.roster.participants);
+    const ctx = {
+      role: this.role,
+      selfId: this.selfId,
+      caucus: this.roster.caucus ?? [],
+      nameOf: (id) => this.nameOf(id),
+      busy: (key) => this.busy(key),
+      act: (...args) => this.act(...args),
+    };
+    const groups = { lobby: [], admitted: [], connected: [] };
+    for (const member of members) {
+      groups[member.presence]?.push(personEntry(member, ctx));
+    }
+    for (const [presence, list, count, empty] of [
+      ["lobby", el.lobby, el.lobbyCount, el.lobbyEmpty],
+      ["admitted", el.admitted, el.admittedCount, null],
+      ["connected", el.connected, el.connectedCount, el.connectedEmpty],
+    ]) {
+      list.replaceChildren(...groups[presence]);
+      count.textContent = String(groups[presence].length);
+      if (empty) {
+        empty.hidden = groups[presence].length > 0;
+      }
+    }
+  }
+
+  renderHands() {
+    const { el } = this;
+    const raised = this.roster.participants
+      .filter((p) => p.hand_raised_at)
+      .sort((a, b) => a.hand_raised_at - b.hand_raised_at);
+    const items = raised.map((member) => {
+      const li = document.createElement("li");
+      li.className = "hand";
+      li.setAttribute("data-testid", "hand-entry");
+      li.dataset.participantId = member.participant_id;
+      const who = document.createElement("span");
+      who.className = "hand-who";
+      who.textContent = `${member.display_name} (${roleLabel(member.role)})`;
+      const when = document.createElement("span");
+      when.className = "hand-when";
+      const time = document.createElement("time");
+      const at = new Date(member.hand_raised_at * 1000);
+      time.dateTime = at.toISOString();
+      time.textContent = at.toLocaleTimeString();
+      when.append(`${t("hands.since")} `, time);
+      li.append(who, when);
+      if (may(this.role, "lower_others_hand")) {
+        const key = `${member.participant_id}:hand`;
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "button button-small button-secondary";
+        button.dataset.focusKey = key;
+        markBusy(button, this.busy(key));
+        const verb = document.createElement("span");
+        verb.textContent = t("action.lowerHand");
+        const name = document.createElement("span");
+        name.className = "visually-hidden";
+        name.textContent = ` ${member.display_name}`;
+        button.append(verb, name);
+        button.addEventListener("click", () =>
+          this.run(key, "control", { action: "lower_hand", participant_id: member.participant_id }, {
+            done: t("done.lower_hand", { name: member.display_name }),
+            failed: t("failed.lower_hand", { name: member.display_name }),
+          }),
+        );
+        li.append(button);
+      }
+      return li;
+    });
+    el.hands.replaceChildren(...items);
+    el.handsCount.textContent = String(items.length);
+    el.handsEmpty.hidden = items.length > 0;
+  }
+
+  renderCaucus() {
+    const { el } = this;
+    if (el.caucus.hidden) {
+      return;
+    }
+    const members = this.roster.caucus ?? [];
+    if (members.length) {
+      const names = members.map((id) => this.nameOf(id)).join(", ");
+      el.caucusState.textContent = t("caucus.open", { names });
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "button";
+      button.dataset.focusKey = "caucus:close";
+      markBusy(button, this.busy("caucus"));
+      button.textContent = t("caucus.close");
+      button.addEventListener("click", () => this.closeCaucus());
+      el.caucusForm.replaceChildren(button);
+      return;
+    }
+    el.caucusState.textContent = t("caucus.none");
+    const candidates = ordered(this.roster.participants).filter(
+      (p) => !isOfficer(p.role) && p.presence === "admitted" && p.role !== "observer",
+    );
+    const fieldset = document.createElement("fieldset");
+    const legend = document.createElement("legend");
+    legend.textContent = t("caucus.choose");
+    fieldset.append(legend);
+    for (const member of candidates) {
+      const id = `caucus-${member.participant_id}`;
+      const label = document.createElement("label");
+      label.className = "choice";
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.id = id;
+      box.dataset.focusKey = id;
+      box.checked = this.caucusChoice.has(member.participant_id);
+      box.addEventListener("change", () => {
+        if (box.checked) {
+          this.caucusChoice.add(member.participant_id);
+        } else {
+          this.caucusChoice.delete(member.participant_id);
+        }
+        open.disabled = this.caucusChoice.size === 0 || this.busy("caucus");
+      });
+      label.append(box, ` ${member.display_name} (${roleLabel(member.role)})`);
+      fieldset.append(label);
+    }
+    const open = document.createElement("button");
+    open.type = "button";
+    open.className = "button";
+    open.dataset.focusKey = "caucus:open";
+    open.textContent = t("caucus.openButton");
+    open.disabled = this.caucusChoice.size === 0 || this.busy("caucus");
+    open.addEventListener("click", () => this.openCaucus());
+    if (!candidates.length) {
+      const none = document.createElement("p");
+      none.className = "muted";
+      none.textContent = t("caucus.nobody");
+      fieldset.append(none);
+    }
+    el.caucusForm.replaceChildren(fieldset, open);
+  }
+}
+
+/** The server's reason for a refusal, as worded by the server. */
+export function serverReason(error) {
+  const text = typeof error?.message === "string" ? error.message.trim() : "";
+  if (!text) {
+    return t(error?.code === "timeout" ? "join.timeout" : "error.unknown");
+  }
+  return text[0].toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
+}

@@ -8,8 +8,9 @@ addresses of the interfaces to use on a server).  aioice binds its sockets to
 these addresses, so they must be local: a public address in front of a 1:1 NAT
 needs a TURN server or address rewriting, which this setting does not do.
 
+:func:`receive_buffer` sizes the sockets' receive buffers (aioice uses 256 kB), and
 :func:`consent_checks_stop_at_close` works around an aioice race that leaks a task
-when a connection is closed while its checks complete.  The node installs both
+when a connection is closed while its checks complete.  The node installs all three
 for as long as it runs; :func:`check_aioice_compatible` verifies what they rely on.
 """
 
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aioice.ice
+import aioice.turn
 from aiortc import RTCConfiguration, RTCIceServer
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "advertised_addresses",
     "check_aioice_compatible",
     "consent_checks_stop_at_close",
+    "receive_buffer",
     "turn_credentials",
 ]
 
@@ -105,6 +108,12 @@ class IceConfig:
     """Shared secret of the TURN servers (coturn ``static-auth-secret``)."""
     turn_ttl: int = 3600
     """Lifetime in seconds of the TURN credentials given to a browser."""
+    receive_buffer_bytes: int = 2 * 1024 * 1024
+    """UDP receive buffer of each media socket (the kernel caps it at net.core.rmem_max).
+
+    Room for what arrives while the event loop is busy elsewhere (a garbage
+    collection, a burst): a lost video packet that is not resent in time holds back
+    the track for every subscriber."""
 
     def __post_init__(self) -> None:
         for ip in self.advertise_ip:
@@ -114,6 +123,8 @@ class IceConfig:
                 raise ValueError(f"advertise_ip: {ip!r} is not an IP address") from e
         if self.turn_ttl <= 0:
             raise ValueError("turn_ttl must be positive")
+        if self.receive_buffer_bytes < 64 * 1024:
+            raise ValueError("receive_buffer_bytes must be at least 64 kB")
 
     def rtc_configuration(self) -> RTCConfiguration:
         """The node's own peer connection configuration."""
@@ -156,6 +167,34 @@ def _get_host_addresses(use_ipv4: bool, use_ipv6: bool) -> list[str]:
     return [
         ip for ip in addresses if (use_ipv4 if ipaddress.ip_address(ip).version == 4 else use_ipv6)
     ]
+
+
+_buffer_sizes: list[tuple[object, int]] = []
+_original_buffer_size: int | None = None
+
+
+@contextlib.contextmanager
+def receive_buffer(size: int) -> Iterator[None]:
+    """Give the UDP sockets aioice opens from now on a receive buffer of ``size`` bytes.
+
+    Process-wide while active; nested uses stack like :func:`advertised_addresses`.
+    """
+    global _original_buffer_size
+    if not _buffer_sizes:
+        _original_buffer_size = aioice.turn.UDP_SOCKET_BUFFER_SIZE
+    token = object()
+    _buffer_sizes.append((token, size))
+    aioice.turn.UDP_SOCKET_BUFFER_SIZE = size
+    try:
+        yield
+    finally:
+        _buffer_sizes[:] = [entry for entry in _buffer_sizes if entry[0] is not token]
+        if _buffer_sizes:
+            aioice.turn.UDP_SOCKET_BUFFER_SIZE = _buffer_sizes[-1][1]
+        else:
+            assert _original_buffer_size is not None
+            aioice.turn.UDP_SOCKET_BUFFER_SIZE = _original_buffer_size
+            _original_buffer_size = None
 
 
 @contextlib.contextmanager
@@ -228,6 +267,8 @@ def check_aioice_compatible() -> None:
     gather = _source(aioice.ice.Connection.gather_candidates)
     if "get_host_addresses(" not in gather:
         problems.append("Connection.gather_candidates() calling get_host_addresses()")
+    if "turn.UDP_SOCKET_BUFFER_SIZE" not in _source(aioice.ice.Connection.get_component_candidates):
+        problems.append("Connection.get_component_candidates() sizing its sockets' buffers")
     connect = _source(_original_connect or aioice.ice.Connection.connect)
     close = _source(aioice.ice.Connection.close)
     if "self._query_consent_task = asyncio.create_task(" not in connect or (
@@ -236,6 +277,7 @@ def check_aioice_compatible() -> None:
         problems.append("Connection.connect() starting consent checks, close() setting _closing")
     if problems:
         raise AioiceIncompatible(
-            "the media node patches aioice internals (host addresses, consent checks), "
+            "the media node patches aioice internals (host addresses, socket buffers, consent "
+            "checks), "
             "and this aioice differs from the tested 0.13; not found: " + "; ".join(problems)
         )

@@ -46,6 +46,7 @@ from .ice import (
     advertised_addresses,
     check_aioice_compatible,
     consent_checks_stop_at_close,
+    receive_buffer,
 )
 from .room import Room
 from .sdp import SessionDescription
@@ -90,6 +91,7 @@ class MediaNode:
         check_aioice_compatible()
         self._hooks.enter_context(passthrough.installed())
         self._hooks.enter_context(consent_checks_stop_at_close())
+        self._hooks.enter_context(receive_buffer(self.config.receive_buffer_bytes))
         if self.config.advertise_ip:
             self._hooks.enter_context(advertised_addresses(self.config.advertise_ip))
         self._started = True

@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import fractions
 import inspect
+import logging
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -34,7 +35,7 @@ import aiortc
 import aiortc.rtcpeerconnection
 import aiortc.rtcrtpreceiver as _receiver_module
 import av
-from aiortc import RTCIceTransport, RTCPeerConnection, RTCRtpReceiver, RTCRtpSender
+from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
@@ -53,6 +54,8 @@ __all__ = [
     "request_retransmission",
     "set_stream_id",
 ]
+
+log = logging.getLogger(__name__)
 
 SUPPORTED_AIORTC = ((1, 16), (1, 17))
 """The aiortc versions (from inclusive, to exclusive) whose internals this module knows."""
@@ -211,19 +214,38 @@ def set_stream_id(sender: RTCRtpSender, stream_id: str) -> None:
     sender._stream_id = stream_id
 
 
+_CONNECT_GIVES_UP = 5.0
+"""Seconds a closed connection's connecting task may take to notice (it takes ms)."""
+
+
+def _connecting(pc: RTCPeerConnection) -> list[asyncio.Task[Any]]:
+    """The tasks running ``pc``'s ``__connect()`` (aiortc starts them and keeps no handle)."""
+    tasks = []
+    for task in asyncio.all_tasks():
+        coro = task.get_coro()
+        frame = getattr(coro, "cr_frame", None)
+        if frame is not None and coro.cr_code.co_name == "__connect":  # type: ignore[union-attr]
+            if frame.f_locals.get("self") is pc:
+                tasks.append(task)
+    return tasks
+
+
 async def close_connection(pc: RTCPeerConnection) -> None:
-    """Close ``pc`` and wait until its connection attempt has given up.
+    """Close ``pc`` and wait until nothing of it runs any more.
 
     aiortc's ``close()`` returns while its connecting task may still be waiting for
-    the ICE checks, which notice the close a few milliseconds later; the owner of
-    the connection waits for that too, so that closing leaves no task behind.
+    the ICE checks, which notice the close a few milliseconds later, and that task
+    may then start a receiver or sender that ``close()`` already stopped.  So: wait
+    for it, then stop every transceiver again (stopping twice is harmless).
     """
-    transports = {t.receiver.transport.transport for t in pc.getTransceivers()}
+    connecting = _connecting(pc)
     await pc.close()
-    for transport in transports:
-        started: asyncio.Event | None = getattr(transport, "_RTCIceTransport__start")  # noqa: B009
-        if started is not None:
-            await started.wait()
+    if connecting:
+        _, pending = await asyncio.wait(connecting, timeout=_CONNECT_GIVES_UP)
+        if pending:
+            log.error("a closed connection is still connecting after %s s", _CONNECT_GIVES_UP)
+    for transceiver in pc.getTransceivers():
+        await transceiver.stop()
 
 
 def _parameters(func: Callable[..., Any]) -> list[str]:
@@ -283,8 +305,10 @@ def check_aiortc_compatible() -> None:
         or _parameters(RTCRtpReceiver._send_rtcp_nack) != ["self", "media_ssrc", "lost"]
     ):
         problems.append("RTCRtpReceiver's __nack_generator, __remote_bitrate_estimator")
-    if "self.__start.set()" not in _source(RTCIceTransport.start):
-        problems.append("RTCIceTransport.start() setting its __start event")
+    if "asyncio.ensure_future(self.__connect())" not in _source(
+        RTCPeerConnection.setRemoteDescription
+    ):
+        problems.append("RTCPeerConnection.setRemoteDescription() starting __connect()")
     if "self.__encoder.pack(data)" not in _source(RTCRtpSender._next_encoded_frame):
         problems.append("RTCRtpSender._next_encoded_frame() packing av.Packet without encoding")
     if problems:

@@ -67,8 +67,12 @@ def decode_errors() -> Iterator[DecodeErrors]:
 
 @pytest.fixture
 async def node(decoders: DecoderSpy) -> AsyncIterator[MediaNode]:
-    # The node's advertised address also applies to the in-process client peers
-    # while it runs (the aioice patch is process-wide): everything is on 127.0.0.1.
+    # The node's ICE settings apply to the in-process participants too while it runs
+    # (the aioice patches are process-wide): everything is on 127.0.0.1, and every
+    # socket has a large receive buffer.  The latter matters here: the node and all
+    # participants share one event loop, which a loaded machine can stall long enough
+    # to overflow aioice's usual 256 kB, and an aiortc receiver that loses a packet
+    # may stall its video for seconds (browsers recover at once).
     node = MediaNode(IceConfig(advertise_ip=("127.0.0.1",)), node_id="test-node")
     await node.start()
     yield node

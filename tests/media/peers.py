@@ -20,7 +20,17 @@ from hearing.tasks import TaskSet
 from media import MediaNode, OfferedTrack, SessionDescription, SubscriberOffer
 from media.passthrough import close_connection
 
-__all__ = ["DecodeErrors", "Participant", "PatternVideoTrack", "ToneAudioTrack", "wait_until"]
+__all__ = [
+    "VIDEO_SIZE",
+    "DecodeErrors",
+    "Participant",
+    "PatternVideoTrack",
+    "ToneAudioTrack",
+    "wait_until",
+]
+
+VIDEO_SIZE = (160, 120)
+"""Small: a test runs the node, every encoder and every decoder on one event loop."""
 
 CLIENT_CONFIG = RTCConfiguration(iceServers=[])
 # An aiortc answerer with the default (balanced) bundle policy leaves the second and
@@ -43,7 +53,7 @@ async def wait_until(
 class PatternVideoTrack(VideoStreamTrack):
     """A moving luma pattern at 30 fps: every frame differs, as a camera's would."""
 
-    def __init__(self, width: int = 320, height: int = 240) -> None:
+    def __init__(self, width: int = VIDEO_SIZE[0], height: int = VIDEO_SIZE[1]) -> None:
         super().__init__()
         self.width, self.height = width, height
         row = bytes((x * 7) & 0xFF for x in range(width))
@@ -117,6 +127,7 @@ class Participant:
         self.answered_at: list[float] = []
         self.tracks: dict[str, OfferedTrack] = {}
         self._publish_pc: RTCPeerConnection | None = None
+        self._video_sender: RTCRtpSender | None = None
         self._subscribe_pc = RTCPeerConnection(SUBSCRIBE_CONFIG)
         self._subscribe_pc.on("track", self._on_track)
         self._renegotiate = asyncio.Event()
@@ -153,6 +164,7 @@ class Participant:
             send_keyframe()
 
         setattr(sender, "_send_keyframe", count_keyframe_request)  # noqa: B010
+        self._video_sender = sender
         await pc.setLocalDescription(await pc.createOffer())
         offer = SessionDescription(pc.localDescription.sdp, "offer")
         answer = await self.node.publish(self.hearing_id, self.id, offer)
@@ -197,6 +209,28 @@ class Participant:
 
     def snapshot(self) -> Counter[tuple[str, str]]:
         return Counter(self.frames)
+
+    def lose_video_packet(self, *, retransmissions: int) -> None:
+        """Lose the next video packet sent, and its next ``retransmissions`` resends."""
+        sender = self._video_sender
+        assert sender is not None, "not publishing"
+        transport = sender.transport
+        send_rtp = transport._send_rtp
+        lost: list[int] = []  # the sequence number, once chosen
+        resends_to_lose = [retransmissions]
+
+        async def lossy_send_rtp(data: bytes) -> None:
+            ssrc = int.from_bytes(data[8:12], "big")
+            if not 192 <= data[1] < 224:  # RTP, not RTCP
+                if ssrc == sender._ssrc and not lost:
+                    lost.append(int.from_bytes(data[2:4], "big"))
+                    return
+                if ssrc == sender._rtx_ssrc and resends_to_lose[0] > 0:
+                    resends_to_lose[0] -= 1
+                    return
+            await send_rtp(data)
+
+        setattr(transport, "_send_rtp", lossy_send_rtp)  # noqa: B010
 
     async def packets_received(self) -> int:
         """RTP packets that arrived on the subscribe connection so far."""

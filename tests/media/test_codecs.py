@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from media import MediaNode, OfferedTrack
 from tests.media.conftest import Hearing
-from tests.media.peers import DecodeErrors, wait_until
+from tests.media.peers import VIDEO_SIZE, DecodeErrors, wait_until
 
 
 async def test_an_h264_only_publisher_is_forwarded_in_h264(
@@ -18,7 +18,7 @@ async def test_an_h264_only_publisher_is_forwarded_in_h264(
         10,
         "the viewer decoding both videos",
     )
-    assert viewer.sizes["counsel"] == (320, 240)
+    assert viewer.sizes["counsel"] == VIDEO_SIZE
     codecs = viewer.subscribe_sdp_codecs()
     mids = {track: mid for mid, track in viewer.tracks.items()}
     assert codecs[mids[OfferedTrack("counsel", "video")]] == {"H264", "rtx"}

@@ -8,7 +8,7 @@ from aiortc.rtcrtpreceiver import RemoteStreamTrack
 
 from media import MediaNode
 from tests.media.conftest import DecoderSpy, Hearing
-from tests.media.peers import DecodeErrors, Participant, wait_until
+from tests.media.peers import VIDEO_SIZE, DecodeErrors, Participant, wait_until
 
 PEOPLE = ["judge", "claimant", "respondent", "clerk"]
 
@@ -26,16 +26,21 @@ async def test_four_publishers_each_decode_the_three_others_and_the_node_decodes
         timeout=20,
         what="every participant decoding the 3 others' audio and video",
     )
+    # Keep decoding: every track advances by 2 s worth of frames (30 fps video, 50 fps
+    # audio), within a bound that tolerates a loaded machine.
     before = [p.snapshot() for p in people]
-    await asyncio.sleep(2.0)  # sampling window
-    for participant, start in zip(people, before, strict=True):
-        for other in set(PEOPLE) - {participant.id}:
-            video = participant.frames[other, "video"] - start[other, "video"]
-            audio = participant.frames[other, "audio"] - start[other, "audio"]
-            # 2 s of 30 fps video and 50 fps audio; a loaded 2-core machine may lag.
-            assert video >= 30, f"{participant.id} decoded {video} frames of {other}'s video"
-            assert audio >= 60, f"{participant.id} decoded {audio} frames of {other}'s audio"
-        assert set(participant.sizes.values()) == {(320, 240)}
+    await wait_until(
+        lambda: all(
+            p.frames[other, "video"] >= start[other, "video"] + 60
+            and p.frames[other, "audio"] >= start[other, "audio"] + 100
+            for p, start in zip(people, before, strict=True)
+            for other in set(PEOPLE) - {p.id}
+        ),
+        15,
+        "2 s more of every track decoded by every participant",
+    )
+    for participant in people:
+        assert set(participant.sizes.values()) == {VIDEO_SIZE}
     assert decode_errors.count == 0
 
     # Every receiver that decoded is a participant's: the node's 8 never did.
@@ -114,14 +119,14 @@ async def test_joining_and_leaving_do_not_interrupt_the_others(hearing: Hearing)
         for kind in ("audio", "video"):
             assert viewer.frames[other, kind] > start[other, kind]
             gap = viewer.max_gap[other, kind]
-            assert gap < 0.5, f"{viewer.id} got no {kind} from {other} for {gap:.2f} s"
+            assert gap < 1.0, f"{viewer.id} got no {kind} from {other} for {gap:.2f} s"
 
     # b's slots at a are reused for the next publisher, who is decoded in them.
     transceivers = len(a._subscribe_pc.getTransceivers())
     e = await hearing.join("e")
     await wait_until(lambda: gets_everyone(a, {"e"}) and gets_everyone(e, {"a"}), 10, "e")
     assert len(a._subscribe_pc.getTransceivers()) == transceivers
-    assert a.sizes["e"] == (320, 240)
+    assert a.sizes["e"] == VIDEO_SIZE
     assert set(a.tracks.values()) == {o for p in ("c", "d", "e") for o in _tracks_of(p)}
 
 
@@ -129,3 +134,18 @@ def _tracks_of(participant_id: str) -> list[object]:
     from media import OfferedTrack
 
     return [OfferedTrack(participant_id, "audio"), OfferedTrack(participant_id, "video")]
+
+
+async def test_video_recovers_when_a_packet_and_its_resend_are_lost(hearing: Hearing) -> None:
+    judge = await hearing.join("judge")
+    party = await hearing.join("party", publish=False)
+    await wait_until(lambda: party.frames["judge", "video"] > 30, 10, "party seeing the judge")
+    party.max_gap.clear()
+    judge.lose_video_packet(retransmissions=1)
+    seen = party.frames["judge", "video"]
+    await wait_until(
+        lambda: party.frames["judge", "video"] > seen + 45, 5, "the judge's video going on"
+    )
+    # The node asked again for the packet: no freeze until its jitter buffer overflows.
+    gap = party.max_gap["judge", "video"]
+    assert gap < 1.0, f"the judge's video froze for {gap:.2f} s"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import aioice.ice
+import aioice.turn
 import pytest
 from aiortc import RTCPeerConnection
 
 from media import IceConfig, IceServer, advertised_addresses, turn_credentials
+from media.ice import receive_buffer
 
 
 def test_turn_credentials_follow_the_turn_rest_scheme() -> None:
@@ -74,3 +76,13 @@ def test_advertised_addresses_nest_and_restore() -> None:
             assert aioice.ice.get_host_addresses(True, False) == ["127.0.0.2"]
         assert aioice.ice.get_host_addresses(False, True) == ["::1"]
     assert aioice.ice.get_host_addresses is original
+
+
+def test_receive_buffers_nest_and_restore() -> None:
+    original = aioice.turn.UDP_SOCKET_BUFFER_SIZE
+    with receive_buffer(1 << 20):
+        assert aioice.turn.UDP_SOCKET_BUFFER_SIZE == 1 << 20
+        with receive_buffer(1 << 21):
+            assert aioice.turn.UDP_SOCKET_BUFFER_SIZE == 1 << 21
+        assert aioice.turn.UDP_SOCKET_BUFFER_SIZE == 1 << 20
+    assert aioice.turn.UDP_SOCKET_BUFFER_SIZE == original

@@ -11,7 +11,7 @@ import pytest
 
 from media import MediaNode, MediaPacket, PacketSink, TrackInfo
 from tests.media.conftest import Hearing
-from tests.media.peers import wait_until
+from tests.media.peers import VIDEO_SIZE, wait_until
 
 
 class RecordingSink:
@@ -91,7 +91,7 @@ async def test_a_tap_gets_every_track_encoded_and_intact(node: MediaNode, hearin
     assert video.packets[0].keyframe and all(p.keyframe for p in audio.packets)
     # The frames are the publisher's, byte for byte decodable.
     frames = decode("vp8", video.packets)
-    assert len(frames) == len(video.packets) and (frames[0].width, frames[0].height) == (320, 240)
+    assert len(frames) == len(video.packets) and (frames[0].width, frames[0].height) == VIDEO_SIZE
     assert len(decode("opus", audio.packets)) == len(audio.packets)
 
     await hearing.leave("judge")

@@ -10,15 +10,13 @@ from typing import Any
 
 from tests.harness.rtc_client import RtcParticipant
 from tests.harness.server import RunningServer
+from tests.media.peers import wait_until
+
+WAIT = 15.0  # seconds for media to arrive on a busy machine
 
 
-async def until(condition: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
-    try:
-        async with asyncio.timeout(timeout):
-            while not condition():
-                await asyncio.sleep(0.02)
-    except TimeoutError:
-        raise AssertionError(f"timed out waiting for {what}") from None
+async def until(condition: Callable[[], bool], what: str) -> None:
+    await wait_until(condition, WAIT, what)
 
 
 def grows(p: RtcParticipant, key: tuple[str, str], above: int) -> Callable[[], bool]:

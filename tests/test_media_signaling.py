@@ -3,18 +3,18 @@ and bad offers are refused clearly without disturbing anyone else."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 
 from tests.harness.rtc_client import RtcParticipant
 from tests.harness.server import RunningServer
+from tests.media.peers import wait_until
+
+WAIT = 15.0  # seconds for media to arrive on a busy machine
 
 
-async def until(condition: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.05)
+async def until(condition: Callable[[], bool], what: str) -> None:
+    await wait_until(condition, WAIT, what)
 
 
 async def test_publish_receive_and_bad_offers(server: RunningServer) -> None:

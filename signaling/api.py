@@ -6,7 +6,7 @@ import asyncio
 import hmac
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -34,7 +34,6 @@ from .schemas import (
     JoinLinks,
     LinkRequest,
     MediaReport,
-    ParticipantMediaOut,
     RecordingList,
     RevokeResult,
     SessionHearing,
@@ -228,7 +227,7 @@ async def media_report(c: Context) -> MediaReport:
         state = {}
     return MediaReport(
         hearing_id=hearing.id,
-        participants=[ParticipantMediaOut.model_validate(asdict(m)) for m in state.values()],
+        participants=list(state.values()),
     )
 
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from hearing.lifecycle import HearingState
 from hearing.model import Hearing, HearingSpec, ParticipantId
 from hearing.roles import HearingKind, Role
+from media.stats import ParticipantMedia
 
 __all__ = [
     "CancelRequest",
@@ -27,8 +28,6 @@ __all__ = [
     "MediaReport",
     "RecordingFile",
     "RecordingList",
-    "ParticipantMediaOut",
-    "TrackMediaOut",
     "RevokeResult",
     "SessionHearing",
     "SessionInfo",
@@ -114,35 +113,9 @@ class SessionHearing(_Body):
     scheduled_start: datetime
 
 
-class TrackMediaOut(_Body):
-    kind: str
-    codec: str
-    bitrate_bps: int
-    frames: int
-    keyframes: int
-    keyframe_requests: int
-    packets: int
-    packets_lost: int
-    last_packet_at: float | None
-
-
-class ParticipantMediaOut(_Body):
-    """One participant's media on the node: what they publish, what they receive."""
-
-    participant_id: str
-    publishing: bool
-    receiving: bool
-    publish_connection: str
-    subscribe_connection: str
-    tracks: list[TrackMediaOut]
-    receiving_from: list[str]
-    forwarded_frames: int
-    dropped_frames: int
-
-
 class MediaReport(_Body):
     hearing_id: str
-    participants: list[ParticipantMediaOut]
+    participants: list[ParticipantMedia]
 
 
 class RecordingFile(_Body):

@@ -13,14 +13,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
-
-import av
 
 from hearing.clock import HearingClock
 from hearing.lifecycle import HearingState
 from hearing.model import Hearing
 from hearing.tasks import TaskSet
+from media.tap import MediaPacket, TrackInfo
 
 from .models import ModelRegistry
 from .pipeline import TranscriptEvent, TranscriptionPipeline
@@ -35,28 +33,6 @@ EventHandler = Callable[[str, TranscriptEvent], Awaitable[None]]
 HearingSource = Callable[[str], Awaitable[Hearing]]
 
 
-class AudioTrack(Protocol):
-    """What the service needs of a published track (the media node's TrackInfo)."""
-
-    @property
-    def hearing_id(self) -> str: ...
-    @property
-    def participant_id(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def codec(self) -> str: ...
-
-
-class EncodedAudio(Protocol):
-    """One packet as the media node delivers it (its MediaPacket)."""
-
-    @property
-    def packet(self) -> av.Packet[Any]: ...
-    @property
-    def arrival(self) -> float: ...
-
-
 @dataclass
 class _Hearing:
     clock: HearingClock
@@ -69,10 +45,10 @@ class _Sink:
 
     def __init__(self) -> None:
         self.pipeline: TranscriptionPipeline | None = None
-        self.waiting: list[EncodedAudio] = []
+        self.waiting: list[MediaPacket] = []
         self.ended = False
 
-    def push(self, packet: EncodedAudio) -> None:
+    def push(self, packet: MediaPacket) -> None:
         if self.ended:
             return  # the track or the hearing is over: nothing more is transcribed
         if self.pipeline is not None:
@@ -120,7 +96,7 @@ class TranscriptionService:
 
     # -- the media tap ------------------------------------------------------------
 
-    def track_started(self, track: AudioTrack) -> _Sink | None:
+    def track_started(self, track: TrackInfo) -> _Sink | None:
         if track.kind != "audio" or track.codec.lower() != "opus":
             return None
         sink = _Sink()
@@ -157,7 +133,7 @@ class TranscriptionService:
 
     # -- one track ------------------------------------------------------------------
 
-    async def _transcribe(self, track: AudioTrack, sink: _Sink) -> None:
+    async def _transcribe(self, track: TrackInfo, sink: _Sink) -> None:
         try:
             await self._run(track, sink)
         except BaseException:
@@ -165,7 +141,7 @@ class TranscriptionService:
             sink.waiting.clear()
             raise
 
-    async def _run(self, track: AudioTrack, sink: _Sink) -> None:
+    async def _run(self, track: TrackInfo, sink: _Sink) -> None:
         hearing = await self._hearing(track.hearing_id)
         participant = hearing.participant(track.participant_id)
         state = self._hearings.get(hearing.id)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Literal
 
-from .errors import Conflict, InvalidInput
+from .errors import Conflict, InvalidInput, Reason
 from .lifecycle import HearingState
 from .model import Hearing
 from .permissions import Action, authorize
@@ -116,6 +116,7 @@ class Situation:
             raise Conflict(
                 f"{participant_id} is not connected to the hearing",
                 details={"participant_id": participant_id},
+                reason=Reason.NOT_CONNECTED,
             )
         return entry
 
@@ -168,6 +169,7 @@ def decide(situation: Situation, command: Command, now: float) -> Decision:
         raise Conflict(
             f"the hearing is {situation.state.value}; controls work once it is open",
             details={"state": situation.state.value},
+            reason=Reason.HEARING_NOT_LIVE,
         )
     return _RULES[command.control](situation, command, now)
 
@@ -177,20 +179,31 @@ def decide(situation: Situation, command: Command, now: float) -> Decision:
 
 def _target(situation: Situation, command: Command) -> RosterEntry:
     if not command.target:
-        raise InvalidInput(f"{command.control.value} needs a target participant")
+        raise InvalidInput(
+            f"{command.control.value} needs a target participant",
+            details={"control": command.control.value},
+            reason=Reason.TARGET_MISSING,
+        )
     return situation.entry(command.target)
 
 
 def _not_an_officer(entry: RosterEntry, what: str) -> None:
     if entry.role in _OFFICERS:
-        raise Conflict(f"a {entry.role.value} cannot be {what}")
+        raise Conflict(
+            f"a {entry.role.value} cannot be {what}",
+            details={"participant_id": entry.participant_id, "role": entry.role.value},
+            reason=Reason.TARGET_IS_OFFICER,
+        )
 
 
 def _verify(s: Situation, c: Command, now: float) -> Decision:
     target = _target(s, c)
     method = (c.method or "").strip()
     if not method or len(method) > 200:
-        raise InvalidInput("say how the identity was verified (method: 1 to 200 characters)")
+        raise InvalidInput(
+            "say how the identity was verified (method: 1 to 200 characters)",
+            reason=Reason.VERIFY_METHOD_MISSING,
+        )
     changed = target.but(verified_by=c.actor, verified_method=method, verified_at=now)
     return Decision(entries=(changed,), details={"method": method})
 
@@ -198,18 +211,31 @@ def _verify(s: Situation, c: Command, now: float) -> Decision:
 def _admit(s: Situation, c: Command, now: float) -> Decision:
     target = _target(s, c)
     if target.presence is not Presence.LOBBY:
-        raise Conflict(f"{target.participant_id} is not waiting in the lobby")
+        raise Conflict(
+            f"{target.participant_id} is not waiting in the lobby",
+            details={"participant_id": target.participant_id},
+            reason=Reason.NOT_IN_LOBBY,
+        )
     if s.controls.locked:
-        raise Conflict("the hearing is locked: unlock it to admit anyone")
+        raise Conflict(
+            "the hearing is locked: unlock it to admit anyone", reason=Reason.HEARING_LOCKED
+        )
     if target.role is Role.OBSERVER and not (s.hearing.public and s.controls.public_viewing):
-        raise Conflict("observers are admitted only while public viewing is on")
+        raise Conflict(
+            "observers are admitted only while public viewing is on",
+            reason=Reason.OBSERVERS_NEED_PUBLIC_VIEWING,
+        )
     return Decision(entries=(target.moved(Presence.ADMITTED).but(hand_raised_at=None),))
 
 
 def _deny(s: Situation, c: Command, now: float) -> Decision:
     target = _target(s, c)
     if target.presence is not Presence.LOBBY:
-        raise Conflict(f"{target.participant_id} is not waiting in the lobby")
+        raise Conflict(
+            f"{target.participant_id} is not waiting in the lobby",
+            details={"participant_id": target.participant_id},
+            reason=Reason.NOT_IN_LOBBY,
+        )
     end = EndSession(target.participant_id, "denied", "the court did not admit you to the hearing")
     return Decision(ends=(end,))
 
@@ -218,7 +244,11 @@ def _return_to_lobby(s: Situation, c: Command, now: float) -> Decision:
     target = _target(s, c)
     _not_an_officer(target, "sent to the lobby")
     if target.presence is not Presence.ADMITTED:
-        raise Conflict(f"{target.participant_id} is not in the hearing")
+        raise Conflict(
+            f"{target.participant_id} is not in the hearing",
+            details={"participant_id": target.participant_id},
+            reason=Reason.NOT_IN_HEARING,
+        )
     changed = target.moved(Presence.LOBBY).but(called=False, hand_raised_at=None)
     notice = Notice(target.participant_id, "returned_to_lobby", {"by": c.actor})
     return Decision(entries=(changed,), notices=(notice,))
@@ -227,7 +257,10 @@ def _return_to_lobby(s: Situation, c: Command, now: float) -> Decision:
 def _lock(s: Situation, c: Command, now: float) -> Decision:
     locked = c.control is Control.LOCK
     if s.controls.locked == locked:
-        raise Conflict(f"the hearing is already {'locked' if locked else 'unlocked'}")
+        raise Conflict(
+            f"the hearing is already {'locked' if locked else 'unlocked'}",
+            reason=Reason.ALREADY_LOCKED if locked else Reason.ALREADY_UNLOCKED,
+        )
     return Decision(controls=_replace(s.controls, locked=locked))
 
 
@@ -236,15 +269,27 @@ def _mute(s: Situation, c: Command, now: float) -> Decision:
     kind = _kind(c)
     _not_an_officer(target, "muted")
     if target.presence is not Presence.ADMITTED:
-        raise Conflict(f"{target.participant_id} is not in the hearing")
+        raise Conflict(
+            f"{target.participant_id} is not in the hearing",
+            details={"participant_id": target.participant_id},
+            reason=Reason.NOT_IN_HEARING,
+        )
     field_name = f"muted_{kind}"
     if c.control is Control.MUTE:
         if getattr(target, field_name):
-            raise Conflict(f"{target.participant_id}'s {_device(kind)} is already muted")
+            raise Conflict(
+                f"{target.participant_id}'s {_device(kind)} is already muted",
+                details={"participant_id": target.participant_id, "kind": kind},
+                reason=Reason.ALREADY_MUTED,
+            )
         notice = Notice(target.participant_id, "muted", {"kind": kind, "by": c.actor})
         return Decision(entries=(target.but(**{field_name: True}),), notices=(notice,))
     if not getattr(target, field_name):
-        raise Conflict(f"{target.participant_id}'s {_device(kind)} is not muted by the court")
+        raise Conflict(
+            f"{target.participant_id}'s {_device(kind)} is not muted by the court",
+            details={"participant_id": target.participant_id, "kind": kind},
+            reason=Reason.NOT_MUTED_BY_COURT,
+        )
     notice = Notice(target.participant_id, "unmute_requested", {"kind": kind, "by": c.actor})
     return Decision(entries=(target.but(**{field_name: False}),), notices=(notice,))
 
@@ -261,28 +306,50 @@ def _remove(s: Situation, c: Command, now: float) -> Decision:
 def _witness(s: Situation, c: Command, now: float) -> Decision:
     target = _target(s, c)
     if target.role is not Role.WITNESS:
-        raise Conflict(f"{target.participant_id} is not a witness")
+        raise Conflict(
+            f"{target.participant_id} is not a witness",
+            details={"participant_id": target.participant_id},
+            reason=Reason.NOT_A_WITNESS,
+        )
     if target.presence is not Presence.ADMITTED:
-        raise Conflict(f"{target.participant_id} is not in the hearing")
+        raise Conflict(
+            f"{target.participant_id} is not in the hearing",
+            details={"participant_id": target.participant_id},
+            reason=Reason.NOT_IN_HEARING,
+        )
     call = c.control is Control.CALL_WITNESS
     if target.called == call:
-        raise Conflict(f"{target.participant_id} is already {'called' if call else 'released'}")
+        raise Conflict(
+            f"{target.participant_id} is already {'called' if call else 'released'}",
+            details={"participant_id": target.participant_id},
+            reason=Reason.ALREADY_CALLED if call else Reason.ALREADY_RELEASED,
+        )
     notice = Notice(target.participant_id, "called" if call else "released", {"by": c.actor})
     return Decision(entries=(target.but(called=call),), notices=(notice,))
 
 
 def _open_caucus(s: Situation, c: Command, now: float) -> Decision:
     if s.hearing.kind is not HearingKind.MEDIATION:
-        raise Conflict("caucuses are held in mediations only")
+        raise Conflict(
+            "caucuses are held in mediations only", reason=Reason.CAUCUS_IN_MEDIATIONS_ONLY
+        )
     if s.controls.caucus:
-        raise Conflict("a caucus is already open: close it first")
+        raise Conflict(
+            "a caucus is already open: close it first", reason=Reason.CAUCUS_ALREADY_OPEN
+        )
     members = tuple(dict.fromkeys(c.members))
     if not members:
-        raise InvalidInput("name the participants of the caucus (members)")
+        raise InvalidInput(
+            "name the participants of the caucus (members)", reason=Reason.CAUCUS_MEMBERS_MISSING
+        )
     for member in members:
         participant = s.hearing.participant(member)
         if participant.role in _OFFICERS:
-            raise InvalidInput(f"{member} runs the mediation and is in every caucus")
+            raise InvalidInput(
+                f"{member} runs the mediation and is in every caucus",
+                details={"participant_id": member},
+                reason=Reason.CAUCUS_MEMBER_PRESIDES,
+            )
     return Decision(
         controls=_replace(s.controls, caucus=members), details={"members": list(members)}
     )
@@ -290,17 +357,27 @@ def _open_caucus(s: Situation, c: Command, now: float) -> Decision:
 
 def _close_caucus(s: Situation, c: Command, now: float) -> Decision:
     if not s.controls.caucus:
-        raise Conflict("no caucus is open")
+        raise Conflict("no caucus is open", reason=Reason.NO_CAUCUS)
     return Decision(controls=_replace(s.controls, caucus=()))
 
 
 def _public_viewing(s: Situation, c: Command, now: float) -> Decision:
     if c.value is None:
-        raise InvalidInput("set_public_viewing needs value: true or false")
+        raise InvalidInput(
+            "set_public_viewing needs value: true or false", reason=Reason.VALUE_MISSING
+        )
     if c.value and not s.hearing.public:
-        raise Conflict("this hearing is not public: observers cannot be let in")
+        raise Conflict(
+            "this hearing is not public: observers cannot be let in",
+            reason=Reason.HEARING_NOT_PUBLIC,
+        )
     if s.controls.public_viewing == c.value:
-        raise Conflict(f"public viewing is already {'on' if c.value else 'off'}")
+        raise Conflict(
+            f"public viewing is already {'on' if c.value else 'off'}",
+            reason=Reason.PUBLIC_VIEWING_ALREADY_ON
+            if c.value
+            else Reason.PUBLIC_VIEWING_ALREADY_OFF,
+        )
     ends: tuple[EndSession, ...] = ()
     if not c.value:
         ends = tuple(
@@ -314,16 +391,22 @@ def _public_viewing(s: Situation, c: Command, now: float) -> Decision:
 def _raise_hand(s: Situation, c: Command, now: float) -> Decision:
     actor = s.entry(c.actor)
     if actor.presence is not Presence.ADMITTED:
-        raise Conflict("raise your hand once you are in the hearing")
+        raise Conflict(
+            "raise your hand once you are in the hearing", reason=Reason.HAND_BEFORE_ADMISSION
+        )
     if actor.hand_raised_at is not None:
-        raise Conflict("your hand is already raised")
+        raise Conflict("your hand is already raised", reason=Reason.HAND_ALREADY_RAISED)
     return Decision(entries=(actor.but(hand_raised_at=now),))
 
 
 def _lower_hand(s: Situation, c: Command, now: float) -> Decision:
     target = s.entry(c.target or c.actor)
     if target.hand_raised_at is None:
-        raise Conflict(f"{target.participant_id}'s hand is not raised")
+        raise Conflict(
+            f"{target.participant_id}'s hand is not raised",
+            details={"participant_id": target.participant_id},
+            reason=Reason.HAND_NOT_RAISED,
+        )
     return Decision(entries=(target.but(hand_raised_at=None),))
 
 
@@ -349,7 +432,11 @@ _RULES = {
 
 def _kind(c: Command) -> MediaKind:
     if c.kind not in ("audio", "video"):
-        raise InvalidInput(f"{c.control.value} needs kind: 'audio' or 'video'")
+        raise InvalidInput(
+            f"{c.control.value} needs kind: 'audio' or 'video'",
+            details={"control": c.control.value},
+            reason=Reason.KIND_MISSING,
+        )
     return c.kind
 
 
@@ -376,16 +463,26 @@ class MediaRights:
     group: str
     """Media flows only between participants of the same group ("main" or "caucus")."""
     recorded: bool = True
-    """Their tracks go into the record (not during a caucus)."""
+    """Their tracks go into the record (not during a caucus or in the lobby)."""
+    audience: frozenset[str] = frozenset()
+    """Participants outside the group who get their tracks too, one way (the officers
+    who see a waiting participant's camera in the lobby)."""
 
 
 NO_MEDIA = MediaRights(audio=False, video=False, receives=False, group="main")
+
+# Who sees the camera of someone waiting in the lobby, to check who they are.
+_PREVIEW_ROLES = frozenset({Role.JUDGE, Role.MEDIATOR, Role.CLERK})
 
 
 def media_rights(situation: Situation, participant_id: str) -> MediaRights:
     """What the node must forward for `participant_id`, given the whole situation."""
     entry = situation.roster.get(participant_id)
-    if entry is None or entry.presence is not Presence.ADMITTED or not entry.online:
+    if entry is None or not entry.online:
+        return NO_MEDIA
+    if entry.presence is Presence.LOBBY:
+        return _lobby_preview(situation, participant_id)
+    if entry.presence is not Presence.ADMITTED:
         return NO_MEDIA
     hearing, controls = situation.hearing, situation.controls
     if entry.role is Role.OBSERVER:
@@ -402,4 +499,29 @@ def media_rights(situation: Situation, participant_id: str) -> MediaRights:
         receives=True,
         group="caucus" if in_caucus else "main",
         recorded=not in_caucus,
+    )
+
+
+def _lobby_preview(situation: Situation, participant_id: str) -> MediaRights:
+    """Someone waiting in the lobby: their camera, and only that, goes to the officers
+    present (not into the record), so they can see who is asking to come in; they
+    themselves receive nothing of the hearing."""
+    entry = situation.roster[participant_id]
+    if entry.role is Role.OBSERVER:
+        return NO_MEDIA  # observers never send media
+    officers = frozenset(
+        pid
+        for pid, other in situation.roster.items()
+        if other.role in _PREVIEW_ROLES
+        and other.online
+        and other.presence is Presence.ADMITTED
+        and pid != participant_id
+    )
+    return MediaRights(
+        audio=False,
+        video=not entry.muted_video,
+        receives=False,
+        group=f"lobby:{participant_id}",
+        recorded=False,
+        audience=officers,
     )

@@ -62,7 +62,6 @@ class Forwarder:
         """False: frames go to nobody (subscribers and taps)."""
         self.recorded = True
         """False: frames go to subscribers only, not to taps (e.g. a caucus)."""
-        """False while the participant may not publish: packets are then dropped."""
         self.ended = False
         self._track = track
         self._receiver = receiver

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from aiortc.exceptions import InvalidStateError
 
@@ -177,13 +177,15 @@ class MediaNode:
         receives: bool,
         group: str = "",
         recorded: bool = True,
+        audience: Collection[str] = (),
     ) -> None:
         """Everything the node forwards for a participant, at once.
 
         ``audio``/``video``: their microphone/camera is forwarded (False: a mute; the
         track stays in everyone's offer, no frame is sent). ``receives``: they get the
         others' media. ``group``: media flows only between participants of the same
-        group (a caucus). ``recorded``: taps get their tracks.
+        group (a caucus). ``recorded``: taps get their tracks. ``audience``: participants
+        outside the group who get their tracks as well, one way.
         """
         self._room(hearing_id).set_rights(
             participant_id,
@@ -192,6 +194,7 @@ class MediaNode:
             receives=receives,
             group=group,
             recorded=recorded,
+            audience=audience,
         )
 
     async def leave(self, hearing_id: str, participant_id: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from aiortc import RTCConfiguration
 
@@ -33,6 +33,8 @@ class _Member:
         """Media flows only between members of the same group (e.g. a caucus)."""
         self.recorded = True
         """Whether taps (recording, transcription) get this member's tracks."""
+        self.audience: frozenset[str] = frozenset()
+        """Members outside the group who get this member's tracks too (one way)."""
         self.publisher: Publisher | None = None
         self.subscriber = subscriber
         self.notified = False
@@ -51,8 +53,10 @@ class Room:
     """The media of one hearing: every participant receives every other's published tracks.
 
     Except: a participant who may not publish is forwarded to nobody, and one who may
-    not receive gets nothing.  ``notify(participant_id)`` is called when a participant's
-    subscribe connection needs a new offer.
+    not receive gets nothing. Media flows within a member's group (the joint session, a
+    caucus), and one way to the member's audience (officers seeing the lobby).
+    ``notify(participant_id)`` is called when a participant's subscribe connection needs
+    a new offer.
     """
 
     def __init__(
@@ -152,6 +156,7 @@ class Room:
             receives=member.receives,
             group=member.group,
             recorded=member.recorded,
+            audience=member.audience,
         )
 
     def set_rights(
@@ -163,10 +168,12 @@ class Room:
         receives: bool,
         group: str,
         recorded: bool,
+        audience: Collection[str] = (),
     ) -> None:
         member = self._member(participant_id)
         member.audio, member.video, member.receives = audio, video, receives
         member.group, member.recorded = group, recorded
+        member.audience = frozenset(audience)
         if member.publisher is not None:
             for forwarder in member.publisher.forwarders.values():
                 member.apply(forwarder)
@@ -242,7 +249,11 @@ class Room:
             if not forwarder.ended
         ]
         for member in self._members.values():
-            others = [f for m, f in sources if m is not member and m.group == member.group]
+            others = [
+                f
+                for m, f in sources
+                if m is not member and (m.group == member.group or member.id in m.audience)
+            ]
             member.subscriber.want(others if member.receives else [])
             self._notify_if_needed(member)
 

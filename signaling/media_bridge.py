@@ -74,6 +74,7 @@ class MediaBridge:
                 receives=rights.receives,
                 group=rights.group,
                 recorded=rights.recorded,
+                audience=rights.audience,
             )
             self._rights[key] = rights
 

@@ -19,13 +19,14 @@ from typing import Any
 
 import socketio
 
-from hearing.errors import Conflict, HearingError, InvalidInput, NotPermitted
+from hearing.errors import Conflict, HearingError, InvalidInput, NotPermitted, Reason
 from hearing.lifecycle import HearingState, LifecycleAction
 from hearing.model import Hearing
 from hearing.permissions import Action, authorize
 from hearing.roles import Role
 from hearing.rooms import Presence, Roster, RosterEntry
 from hearing.session import (
+    NO_MEDIA,
     Command,
     Control,
     Decision,
@@ -38,19 +39,25 @@ from hearing.tasks import TaskSet
 from transcription.pipeline import Final, TranscriptEvent
 
 from .events import ErrorMessage, RosterMessage, SessionEnded, StateMessage, Welcome
-from .hearings import HearingService
+from .hearings import Caller, HearingService
 from .media_bridge import MediaBridge
 from .sequencer import Sequencer
 
-__all__ = ["NAMESPACE", "HearingNamespace", "room_of"]
+__all__ = ["NAMESPACE", "HearingNamespace", "desk_room", "room_of"]
 
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/hearing"
+_OFFICERS = (Role.JUDGE, Role.MEDIATOR, Role.CLERK)
 
 
 def room_of(hearing_id: str) -> str:
     return f"hearing:{hearing_id}"
+
+
+def desk_room(hearing_id: str) -> str:
+    """The clerks' desks following the hearing's transcript."""
+    return f"desk:{hearing_id}"
 
 
 def _refusal(error: ErrorMessage) -> socketio.exceptions.ConnectionRefusedError:
@@ -116,7 +123,10 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         try:
             caller = await self.service.authenticate(token, purpose="connect")
         except HearingError as e:
-            raise _refusal(ErrorMessage(code=e.code, message=e.message)) from None
+            raise _refusal(ErrorMessage.of(e)) from None
+        if isinstance(auth, dict) and auth.get("desk") is True:
+            await self._connect_desk(sid, caller)
+            return
         hearing, participant = caller.hearing, caller.participant
         async with self.sequencer.turn(hearing.id):
             try:
@@ -125,14 +135,13 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                     raise Conflict(
                         f"this hearing is {state.value}; it can no longer be joined",
                         details={"state": state.value},
+                        reason=Reason.HEARING_CLOSED,
                     )
                 authorize(participant.role, Action.JOIN, public=hearing.public)
             except HearingError as e:
                 code = "hearing_closed" if isinstance(e, Conflict) else e.code
                 await self.service.refused(hearing.id, participant.id, "connect", e)
-                raise _refusal(
-                    ErrorMessage(code=code, message=e.message, details=e.details)
-                ) from None
+                raise _refusal(ErrorMessage.of(e, code=code)) from None
             conn = _Connection(
                 hearing.id, participant.id, participant.display_name, participant.role
             )
@@ -163,6 +172,20 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             await self.service.record(hearing.id, participant.id, action)
             await self._broadcast(hearing.id, roster, skip_sid=sid)
             await self._sync_media(hearing.id)
+
+    async def _connect_desk(self, sid: str, caller: Caller) -> None:
+        """A clerk's desk: it follows the transcript (captions, corrections) and the
+        hearing's state, during the hearing and after it, without taking the officer's
+        place in the roster (their console keeps its connection) and sending nothing."""
+        hearing, participant = caller.hearing, caller.participant
+        try:
+            authorize(participant.role, Action.DOWNLOAD_RECORD)
+        except HearingError as e:
+            await self.service.refused(hearing.id, participant.id, "desk", e)
+            raise _refusal(ErrorMessage.of(e)) from None
+        await self.enter_room(sid, desk_room(hearing.id))
+        state = _state(hearing, await self.service.live_state(hearing))
+        await self.emit("hearing_state", state.payload(), to=sid)
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         conn = self._connections.pop(sid, None)
@@ -227,8 +250,7 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
                 await self.service.refused(
                     conn.hearing_id, conn.participant_id, action, e, target=target
                 )
-                message = ErrorMessage(code=e.code, message=e.message, details=e.details)
-                return await self._refuse(sid, event, message)
+                return await self._refuse(sid, event, ErrorMessage.of(e))
 
     async def event_hello(self, sid: str, conn: _Connection, data: Any = None) -> dict[str, Any]:
         roster = await self._roster_message(conn.hearing_id)
@@ -252,7 +274,11 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         hearing = await self.service.get(conn.hearing_id)
         state = await self.service.live_state(hearing)
         if not state.joinable:
-            raise Conflict(f"this hearing is {state.value}; it can no longer be joined")
+            raise Conflict(
+                f"this hearing is {state.value}; it can no longer be joined",
+                details={"state": state.value},
+                reason=Reason.HEARING_CLOSED,
+            )
         current = await self._own_entry(sid, conn)
         if current.presence is not Presence.CONNECTED:
             # Already waiting or admitted (e.g. back after a dropped connection).
@@ -291,10 +317,17 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         raw = data.get("action") if isinstance(data, dict) else None
         choices = [a.value for a in LifecycleAction if a is not LifecycleAction.CANCEL]
         if not isinstance(raw, str) or raw not in [a.value for a in LifecycleAction]:
-            raise InvalidInput(f"send {{action: one of {', '.join(choices)}}}")
+            raise InvalidInput(
+                f"send {{action: one of {', '.join(choices)}}}",
+                details={"field": "action"},
+                reason=Reason.INVALID_REQUEST,
+            )
         action = LifecycleAction(raw)
         if action is LifecycleAction.CANCEL:
-            raise NotPermitted("hearings are cancelled by the court system, not in the hearing")
+            raise NotPermitted(
+                "hearings are cancelled by the court system, not in the hearing",
+                reason=Reason.CANCEL_BY_COURT_SYSTEM,
+            )
         hearing = await self.service.get(conn.hearing_id)
         authorize(conn.role, Action(action.value), public=hearing.public)
         if action is LifecycleAction.OPEN:
@@ -313,12 +346,14 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
 
     async def event_publish(self, sid: str, conn: _Connection, data: Any = None) -> dict[str, Any]:
         """The participant offers their camera and microphone; the ack carries the answer."""
-        media = await self._media_for(sid, conn)
         hearing = await self.service.get(conn.hearing_id)
         entry = await self._own_entry(sid, conn)
-        authorize(conn.role, Action.PUBLISH, public=hearing.public, called=entry.called)
+        if entry.presence is Presence.ADMITTED:  # the lobby's preview is `media_rights`' call
+            authorize(conn.role, Action.PUBLISH, public=hearing.public, called=entry.called)
+        media = await self._media_for(sid, conn)
         answer = await media.publish(conn.hearing_id, conn.participant_id, data)
-        await self.service.record(conn.hearing_id, conn.participant_id, "publishing")
+        action = "lobby_preview" if entry.presence is Presence.LOBBY else "publishing"
+        await self.service.record(conn.hearing_id, conn.participant_id, action)
         return {"ok": True, "answer": answer}
 
     async def event_subscribe_answer(
@@ -375,8 +410,26 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             for pid, entry in situation.roster.items():
                 if entry.online and media_rights(situation, pid).receives:
                     await self.emit("caption", payload, to=entry.sid)
+            await self.emit("caption", payload, room=desk_room(hearing_id))
         except Exception:  # a failed broadcast must not stop the transcription
             log.exception("captions of %s could not be sent", hearing_id)
+
+    async def send_correction(self, hearing_id: str, correction: dict[str, Any]) -> None:
+        """A transcript correction, to the desks following the hearing."""
+        await self.emit("transcript_correction", correction, room=desk_room(hearing_id))
+
+    async def officer_sids(self, hearing_id: str) -> list[str]:
+        """The connections of the judge, mediator and clerk who are in the hearing now."""
+        roster = await self.service.rooms.roster(hearing_id)
+        return [
+            e.sid
+            for e in roster.entries
+            if e.online and e.role in _OFFICERS and e.presence is Presence.ADMITTED
+        ]
+
+    def hearings_with_officers(self) -> set[str]:
+        """Hearings where a judge, mediator or clerk is connected to this process."""
+        return {c.hearing_id for c in self._connections.values() if c.role in _OFFICERS}
 
     async def send_offer(self, hearing_id: str, participant_id: str, offer: dict[str, Any]) -> bool:
         """Send the media node's offer to the participant; False if they are not connected."""
@@ -426,16 +479,22 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
 
     async def _media_for(self, sid: str, conn: _Connection) -> MediaBridge:
         if self.media is None:
-            raise Conflict("this server runs without a media node")
-        current = await self._own_entry(sid, conn)
-        if current.presence is not Presence.ADMITTED:
-            raise Conflict("you can send and receive media once you are admitted to the hearing")
+            raise Conflict("this server runs without a media node", reason=Reason.NO_MEDIA_NODE)
+        await self._own_entry(sid, conn)
+        if media_rights(await self._situation(conn.hearing_id), conn.participant_id) == NO_MEDIA:
+            raise Conflict(
+                "you have no media in this hearing now: you can send and receive media once "
+                "you are admitted (or, waiting in the lobby, send your camera to the court)"
+            )
         return self.media
 
     async def _own_entry(self, sid: str, conn: _Connection) -> RosterEntry:
         current = await self.service.rooms.locate(conn.hearing_id, conn.participant_id)
         if current is None or current.sid != sid:
-            raise Conflict("this connection is no longer in the hearing; reconnect to join again")
+            raise Conflict(
+                "this connection is no longer in the hearing; reconnect to join again",
+                reason=Reason.STALE_CONNECTION,
+            )
         return current
 
     async def _end_all(
@@ -457,14 +516,8 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         await self._sync_media(hearing.id)
 
     async def _announce_state(self, hearing: Hearing) -> None:
-        now = time.time()
-        state = StateMessage(
-            hearing_id=hearing.id,
-            state=hearing.state,
-            clock=round(hearing.clock.at(now), 3),
-            clock_running=hearing.clock.running,
-        )
-        await self.emit("hearing_state", state.payload(), room=room_of(hearing.id))
+        rooms = [room_of(hearing.id), desk_room(hearing.id)]
+        await self.emit("hearing_state", _state(hearing).payload(), room=rooms)
         for listener in self.lifecycle_listeners:
             await listener(hearing)
 
@@ -498,25 +551,29 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
 
 def _command(actor: str, data: Any) -> Command:
     if not isinstance(data, dict) or not isinstance(data.get("action"), str):
-        raise InvalidInput("send {action, ...}: the control to apply")
+        raise _invalid("send {action, ...}: the control to apply", "action")
     try:
         control = Control(data["action"])
     except ValueError:
         choices = ", ".join(c.value for c in Control)
-        raise InvalidInput(f"no control {data['action']!r}; one of {choices}") from None
+        raise _invalid(f"no control {data['action']!r}; one of {choices}", "action") from None
     target, kind, method = data.get("participant_id"), data.get("kind"), data.get("method")
     members, value = data.get("members", []), data.get("value")
     if target is not None and not isinstance(target, str):
-        raise InvalidInput("participant_id must be a string")
+        raise _invalid("participant_id must be a string", "participant_id")
     if kind is not None and kind not in ("audio", "video"):
-        raise InvalidInput("kind must be 'audio' or 'video'")
+        raise _invalid("kind must be 'audio' or 'video'", "kind")
     if method is not None and not isinstance(method, str):
-        raise InvalidInput("method must be a string")
+        raise _invalid("method must be a string", "method")
     if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
-        raise InvalidInput("members must be a list of participant ids")
+        raise _invalid("members must be a list of participant ids", "members")
     if value is not None and not isinstance(value, bool):
-        raise InvalidInput("value must be true or false")
+        raise _invalid("value must be true or false", "value")
     return Command(control, actor, target, kind, method, tuple(members), value)
+
+
+def _invalid(message: str, field: str) -> InvalidInput:
+    return InvalidInput(message, details={"field": field}, reason=Reason.INVALID_REQUEST)
 
 
 def _audit_name(event: str, data: Any) -> tuple[str, str | None]:
@@ -528,6 +585,15 @@ def _audit_name(event: str, data: Any) -> tuple[str, str | None]:
             target if isinstance(target, str) and len(target) <= 64 else None,
         )
     return event, None
+
+
+def _state(hearing: Hearing, state: HearingState | None = None) -> StateMessage:
+    return StateMessage(
+        hearing_id=hearing.id,
+        state=state or hearing.state,
+        clock=round(hearing.clock.at(time.time()), 3),
+        clock_running=hearing.clock.running,
+    )
 
 
 def _caption(event: TranscriptEvent) -> dict[str, Any]:

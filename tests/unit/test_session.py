@@ -171,7 +171,21 @@ def test_where_joining_lands() -> None:
 
 def test_media_rights() -> None:
     s = situation(HearingState.IN_SESSION)
-    assert media_rights(s, "alice") == NO_MEDIA  # in the lobby
+    waiting = media_rights(s, "alice")  # in the lobby: her camera, to the officers only
+    assert waiting.video and not waiting.audio and not waiting.receives and not waiting.recorded
+    officers = {ACTORS[r] for r in (Role.JUDGE, Role.MEDIATOR, Role.CLERK)}
+    assert waiting.audience == officers and waiting.group == "lobby:alice"
+    assert media_rights(s, "bob").group != waiting.group
+    gone = replace(s, roster={**s.roster, ACTORS[Role.CLERK]: s.roster[ACTORS[Role.CLERK]].but(
+        dropped_at=3.0)})  # fmt: skip
+    assert ACTORS[Role.CLERK] not in media_rights(gone, "alice").audience
+    shy = replace(s, roster={**s.roster, "alice": s.roster["alice"].but(muted_video=True)})
+    assert not media_rights(shy, "alice").video
+    offline = replace(s, roster={**s.roster, "alice": s.roster["alice"].but(dropped_at=3.0)})
+    assert media_rights(offline, "alice") == NO_MEDIA
+    gallery = replace(s, roster={**s.roster, ACTORS[Role.OBSERVER]: s.roster[
+        ACTORS[Role.OBSERVER]].moved(Presence.LOBBY)})  # fmt: skip
+    assert media_rights(gallery, ACTORS[Role.OBSERVER]) == NO_MEDIA  # observers never send
     assert media_rights(s, "wendy") == NO_MEDIA  # sequestered witness
     walt = media_rights(s, "walt")
     assert walt.audio and walt.video and walt.receives  # called in

@@ -86,6 +86,22 @@ async def test_judge_runs_the_hearing_clerk_admits_party_sees_it(
     await expect(cp.get_by_test_id("lock-button")).to_be_hidden()
     waiting = person(cp, "alice")
     await expect(waiting).to_contain_text("Identity not checked")
+    # Her camera reaches the clerk's and the judge's lobby list (to compare with her
+    # identity card), not their video grids; she is told the court can see her.
+    await expect(pp.get_by_test_id("lobby-seen")).to_contain_text("can see your camera")
+    for page in (cp, jp):
+        preview = person(page, "alice").get_by_test_id("lobby-preview")
+        await expect(preview).to_have_attribute(
+            "aria-label", f"Camera of {PARTY}, waiting in the lobby"
+        )
+        await page.wait_for_function(
+            """() => document.querySelector('[data-testid="console-person"][data-participant-id='
+            + '"alice"] video')?.videoWidth > 0""",
+            timeout=MEDIA_TIMEOUT_MS,
+        )
+        await expect(
+            page.locator('[data-testid="video-tile"][data-participant-id="alice"]')
+        ).to_have_count(0)
     await waiting.get_by_role("button", name=f"Verify identity {PARTY}").click()
     dialog = cp.get_by_role("dialog", name=f"Verify the identity of {PARTY}")
     await dialog.get_by_label("How was the identity checked?").fill("Identity card shown on camera")
@@ -101,6 +117,11 @@ async def test_judge_runs_the_hearing_clerk_admits_party_sees_it(
     await expect(cp.get_by_test_id("console-status")).to_have_text(f"{PARTY} admitted.")
     await expect(pp.get_by_test_id("screen-hearing")).to_be_visible()
     await expect(person(jp, "alice")).to_contain_text("Identity checked by Clerk Yoon")
+    # Admitted, her picture moves from the lobby list into the grid.
+    await expect(
+        jp.locator('[data-testid="video-tile"][data-participant-id="alice"]')
+    ).to_be_visible(timeout=MEDIA_TIMEOUT_MS)
+    await expect(jp.get_by_test_id("lobby-preview")).to_have_count(0)
 
     # The judge starts: the party sees the hearing in session, and recorded.
     await jp.get_by_role("button", name="Start the hearing").click()

@@ -93,7 +93,7 @@ export function actionsFor(member, { role, selfId }) {
 /**
  * A list item for `member`.
  * @param {{role: string, selfId: string, caucus: string[], nameOf: Function,
- *          busy: (key: string) => boolean,
+ *          busy: (key: string) => boolean, previewOf?: Function,
  *          act: (control: string, member: object, extra: object, key: string) => void}} ctx
  */
 export function personEntry(member, ctx) {
@@ -119,6 +119,21 @@ export function personEntry(member, ctx) {
     head.append(you);
   }
   li.append(head);
+
+  if (member.presence === "lobby") {
+    // Their camera, so the court can see who is asking to come in.
+    const label = t("console.previewOf", { name: member.display_name });
+    const video = ctx.previewOf?.(member.participant_id, label);
+    if (video) {
+      li.append(video);
+    } else if (member.role !== "observer") {
+      const none = document.createElement("p");
+      none.className = "muted person-no-preview";
+      none.setAttribute("data-testid", "lobby-no-preview");
+      setIconText(none, "camera-off", t("console.noPreview"));
+      li.append(none);
+    }
+  }
 
   const states = statesOf(member, ctx);
   if (states.length) {

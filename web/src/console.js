@@ -49,14 +49,16 @@ export class CourtConsole {
   /**
    * @param {Record<string, HTMLElement>} el the console's elements (consoleElements())
    * @param {{role: string, selfId: string, hearing: {kind: string, public: boolean},
-   *          request: (event: string, data: object) => Promise<object>}} options
+   *          request: (event: string, data: object) => Promise<object>,
+   *          previewOf?: (id: string, label: string) => HTMLVideoElement | null}} options
    */
-  constructor(el, { role, selfId, hearing, request }) {
+  constructor(el, { role, selfId, hearing, request, previewOf }) {
     this.el = el;
     this.role = role;
     this.selfId = selfId;
     this.hearing = hearing;
     this.request = request;
+    this.previewOf = previewOf ?? (() => null);
     this.roster = null;
     this.state = hearing.state ?? null;
     this.busyKeys = new Set();
@@ -293,6 +295,7 @@ export class CourtConsole {
       nameOf: (id) => this.nameOf(id),
       busy: (key) => this.busy(key),
       act: (...args) => this.act(...args),
+      previewOf: this.previewOf,
     };
     const groups = { lobby: [], admitted: [], connected: [] };
     for (const member of members) {

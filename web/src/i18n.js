@@ -141,6 +141,7 @@ const en = {
   "lobby.meanwhile": "While you wait",
   "lobby.tip.quiet": "Sit somewhere quiet, with your face well lit.",
   "lobby.tip.id": "Have your identity document ready: the clerk may ask you to show it to the camera.",
+  "lobby.seen": "While you wait, the judge and the clerk can see your camera, to check who you are. Nobody hears you and nothing is recorded until you are admitted.",
   "lobby.tip.open": "Keep this page open. You will be taken into the hearing automatically.",
   "lobby.leave": "Leave the waiting room",
 
@@ -209,6 +210,8 @@ const en = {
   "console.hearing": "Hearing",
   "console.lobby": "Waiting in the lobby",
   "console.lobbyEmpty": "Nobody is waiting.",
+  "console.previewOf": "Camera of {name}, waiting in the lobby",
+  "console.noPreview": "Their camera is not reaching the court.",
   "console.admitted": "In the hearing",
   "console.connected": "Checking their devices",
   "console.connectedEmpty": "Nobody.",
@@ -459,6 +462,7 @@ const zh = {
   "lobby.meanwhile": "等候时请注意",
   "lobby.tip.quiet": "请坐在安静的地方，并确保脸部光线充足。",
   "lobby.tip.id": "请准备好身份证件：书记员可能会请您对着摄像头出示。",
+  "lobby.seen": "等候期间，法官和书记员可以看到您的摄像头画面，以核实您的身份。在您获准进入之前，没有人能听到您的声音，也不会录音录像。",
   "lobby.tip.open": "请保持此页面打开。您将被自动带入庭审。",
   "lobby.leave": "离开等候室",
 
@@ -523,6 +527,8 @@ const zh = {
   "console.hearing": "庭审",
   "console.lobby": "等候室",
   "console.lobbyEmpty": "没有人在等候。",
+  "console.previewOf": "在等候室等候的{name}的摄像头画面",
+  "console.noPreview": "此人的摄像头画面未传到法庭。",
   "console.admitted": "庭审中",
   "console.connected": "正在检查设备",
   "console.connectedEmpty": "无。",

@@ -10,6 +10,7 @@ import { CourtConsole, consoleElements } from "./console.js";
 import { ControlBar } from "./control-bar.js";
 import { DeviceCheck } from "./device-check.js";
 import { VideoGrid } from "./grid.js";
+import { MediaRouter } from "./lobby-preview.js";
 import { showDetails } from "./hearing-details.js";
 import { t, translatePage } from "./i18n.js";
 import { drawIcons } from "./icons.js";
@@ -69,6 +70,8 @@ const statusBar = new StatusBar({
   banner: $("reconnect-banner"),
 });
 const grid = new VideoGrid(el.grid, levels);
+// Tracks go to the grid, or, for people waiting in the lobby, to the console.
+const view = new MediaRouter(grid);
 const screens = new Screens({
   check: [$("screen-check"), $("check-title")],
   lobby: [$("screen-lobby"), $("lobby-title")],
@@ -224,6 +227,7 @@ function showRoster(message) {
   el.rosterCount.textContent = String(message.participants.length);
   statusBar.setState(message.state);
   grid.setPeople(message.participants, selfId());
+  view.setPeople(message.participants);
   court?.update(message);
   syncMedia();
   render();
@@ -399,7 +403,9 @@ function startConsole() {
     selfId: selfId(),
     hearing: page.session.hearing,
     request: (event, data) => page.connection.request(event, data),
+    previewOf: (id, label) => view.previewElement(id, label),
   });
+  view.onChange(() => court.render());
   document.body.dataset.console = "true";
   statusBar.onTick((seconds) => court.tick(seconds));
 }
@@ -454,7 +460,7 @@ async function main() {
     connection: () => page.connection,
     iceServers: () => page.iceServers,
     local,
-    grid,
+    grid: view,
     role: role(),
     onError: (error) => say(serverText(error.message, "media.publishFailed")),
   });

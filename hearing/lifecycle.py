@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from .errors import IllegalTransition
+from .errors import IllegalTransition, Reason
 
 __all__ = ["HearingState", "LifecycleAction", "TRANSITIONS", "next_state"]
 
@@ -67,4 +67,5 @@ def next_state(state: HearingState, action: LifecycleAction) -> HearingState:
         raise IllegalTransition(
             f"cannot {action.value} a hearing that is {state.value}",
             details={"state": state.value, "action": action.value, "allowed": allowed},
+            reason=Reason.TRANSITION_NOT_ALLOWED,
         ) from None

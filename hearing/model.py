@@ -17,7 +17,7 @@ from pydantic import (
 )
 
 from .clock import HearingClock
-from .errors import Conflict, InvalidInput, NotFound
+from .errors import Conflict, InvalidInput, NotFound, Reason
 from .lifecycle import HearingState, LifecycleAction, next_state
 from .roles import HearingKind, Role
 
@@ -164,6 +164,7 @@ class Hearing(HearingSpec):
         raise NotFound(
             f"hearing {self.id} has no participant {participant_id!r}",
             details={"hearing_id": self.id, "participant_id": participant_id},
+            reason=Reason.PARTICIPANT_NOT_FOUND,
         )
 
     def generation(self, participant_id: str) -> int:
@@ -175,10 +176,13 @@ class Hearing(HearingSpec):
             raise Conflict(
                 f"hearing {self.id} is {self.state.value}; it can be edited only while scheduled",
                 details={"hearing_id": self.id, "state": self.state.value},
+                reason=Reason.HEARING_NOT_EDITABLE,
             )
         fields = change.model_dump(exclude_unset=True)
         if not fields:
-            raise InvalidInput("the update names no field to change")
+            raise InvalidInput(
+                "the update names no field to change", reason=Reason.NOTHING_TO_CHANGE
+            )
         return self._replace(**fields)
 
     def transitioned(self, action: LifecycleAction, *, at: float) -> Hearing:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from .errors import NotPermitted
+from .errors import NotPermitted, Reason
 from .roles import Role
 
 __all__ = ["Action", "Grant", "PERMISSIONS", "authorize", "grant"]
@@ -125,9 +125,18 @@ def authorize(role: Role, action: Action, *, public: bool = False, called: bool 
         return
     if cell is Grant.WHEN_PUBLIC and public:
         return
-    reason = {
-        Grant.DENIED: f"a {role.value} may not {action.value.replace('_', ' ')}",
-        Grant.WHEN_CALLED: f"a {role.value} may {action.value} only after being called",
-        Grant.WHEN_PUBLIC: f"a {role.value} may {action.value} only in a public hearing",
+    message, reason = {
+        Grant.DENIED: (
+            f"a {role.value} may not {action.value.replace('_', ' ')}",
+            Reason.ROLE_NOT_PERMITTED,
+        ),
+        Grant.WHEN_CALLED: (
+            f"a {role.value} may {action.value} only after being called",
+            Reason.NOT_CALLED_YET,
+        ),
+        Grant.WHEN_PUBLIC: (
+            f"a {role.value} may {action.value} only in a public hearing",
+            Reason.ONLY_IN_PUBLIC_HEARINGS,
+        ),
     }[cell]
-    raise NotPermitted(reason, details={"role": role.value, "action": action.value})
+    raise NotPermitted(message, details={"role": role.value, "action": action.value}, reason=reason)

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .audit import AuditLog
-from .errors import Conflict, HearingError, NotFound
+from .errors import Conflict, HearingError, NotFound, Reason
 from .model import Hearing, NewHearing
 
 __all__ = ["HearingRepository", "RecordCorrupt"]
@@ -41,13 +41,13 @@ class HearingRepository:
 
     def folder(self, hearing_id: str) -> Path:
         if not _ID.match(hearing_id):
-            raise NotFound(f"no hearing {hearing_id!r}", details={"hearing_id": hearing_id})
+            raise _no_hearing(hearing_id)
         return self.root / hearing_id
 
     def audit(self, hearing_id: str) -> AuditLog:
         folder = self.folder(hearing_id)
         if not folder.is_dir():
-            raise NotFound(f"no hearing {hearing_id!r}", details={"hearing_id": hearing_id})
+            raise _no_hearing(hearing_id)
         return AuditLog(folder / "audit.jsonl")
 
     def create(self, request: NewHearing, *, actor: str) -> Hearing:
@@ -60,6 +60,7 @@ class HearingRepository:
             raise Conflict(
                 f"a hearing with id {hearing.id!r} already exists",
                 details={"hearing_id": hearing.id},
+                reason=Reason.HEARING_EXISTS,
             ) from None
         with self._locked(hearing.id):
             self._write(hearing)
@@ -76,9 +77,7 @@ class HearingRepository:
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
-            raise NotFound(
-                f"no hearing {hearing_id!r}", details={"hearing_id": hearing_id}
-            ) from None
+            raise _no_hearing(hearing_id) from None
         try:
             return Hearing.model_validate_json(raw)
         except ValidationError as e:
@@ -127,7 +126,7 @@ class HearingRepository:
     def _locked(self, hearing_id: str) -> Iterator[None]:
         folder = self.folder(hearing_id)
         if not folder.is_dir():
-            raise NotFound(f"no hearing {hearing_id!r}", details={"hearing_id": hearing_id})
+            raise _no_hearing(hearing_id)
         with open(folder / ".lock", "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
@@ -148,3 +147,11 @@ class HearingRepository:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def _no_hearing(hearing_id: str) -> NotFound:
+    return NotFound(
+        f"no hearing {hearing_id!r}",
+        details={"hearing_id": hearing_id},
+        reason=Reason.HEARING_NOT_FOUND,
+    )

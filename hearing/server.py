@@ -15,10 +15,20 @@ from recording.service import RecordingService
 from signaling.api import add_routes
 from signaling.errors import error_middleware
 from signaling.hearings import HearingService
-from signaling.keys import ADMIN_TOKEN, MEDIA, RECORDING, SERVICE, SETTINGS, SIGNALING, SOCKETIO
+from signaling.keys import (
+    ADMIN_TOKEN,
+    MEDIA,
+    RECORDING,
+    RECORDING_LINKS,
+    SERVICE,
+    SETTINGS,
+    SIGNALING,
+    SOCKETIO,
+)
 from signaling.media_bridge import MediaBridge
 from signaling.namespace import HearingNamespace
 from signaling.pages import add_page_routes
+from signaling.recording_links import RecordingLinks
 from signaling.redis_rooms import RedisRoomStore
 from signaling.socket_server import SocketServer
 from signaling.tokens import JoinTokens
@@ -66,10 +76,9 @@ async def _record_and_rooms(app: web.Application) -> AsyncIterator[None]:
     data_dir = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     app[ADMIN_TOKEN] = load_secret(settings.admin_token, data_dir / "admin.token")
-    tokens = JoinTokens(
-        load_secret(settings.secret_key, data_dir / "secret.key"),
-        ttl_seconds=settings.link_ttl_seconds,
-    )
+    secret = load_secret(settings.secret_key, data_dir / "secret.key")
+    tokens = JoinTokens(secret, ttl_seconds=settings.link_ttl_seconds)
+    app[RECORDING_LINKS] = RecordingLinks(secret)
     rooms: RoomStore = (
         RedisRoomStore.from_url(settings.redis_url) if settings.redis_url else InMemoryRoomStore()
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,7 +16,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
-from hearing.errors import NotFound, NotPermitted
+from hearing.errors import NotFound, NotPermitted, Reason
 from hearing.lifecycle import LifecycleAction
 from hearing.model import HearingUpdate, NewHearing
 from hearing.permissions import Action, authorize
@@ -23,8 +24,9 @@ from transcription import ExportFormat, HearingInfo, Speaker, TranscriptLog, exp
 
 from .errors import ApiError
 from .hearings import ADMIN, HearingService
-from .keys import ADMIN_TOKEN, SERVICE, SIGNALING
+from .keys import ADMIN_TOKEN, RECORDING_LINKS, SERVICE, SIGNALING
 from .namespace import HearingNamespace
+from .recording_links import RecordingLinks
 from .schemas import (
     CancelRequest,
     CorrectionIn,
@@ -68,6 +70,7 @@ class Context:
 
     service: HearingService
     signaling: HearingNamespace
+    links: RecordingLinks
     params: dict[str, str]
     body: Any
 
@@ -89,6 +92,8 @@ class Endpoint:
     errors: tuple[int, ...] = ()
     binary: bool = False
     """The answer is a file (application/octet-stream), not JSON."""
+    signed: bool = False
+    """Also accepts a signed address (`?expires&by&signature`) instead of a token."""
 
 
 def _bearer(request: web.Request) -> str:
@@ -133,7 +138,9 @@ async def _check_record_access(request: web.Request, token: str, action: Action)
     caller = await request.app[SERVICE].authenticate(token, purpose=action.value)
     hearing_id = request.match_info["hearing_id"]
     if caller.hearing.id != hearing_id:
-        raise NotPermitted("this join link is for another hearing")
+        raise NotPermitted(
+            "this join link is for another hearing", reason=Reason.LINK_FOR_OTHER_HEARING
+        )
     authorize(caller.participant.role, action)
     return caller.participant.id
 
@@ -141,17 +148,23 @@ async def _check_record_access(request: web.Request, token: str, action: Action)
 def _route(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     async def handle(request: web.Request) -> web.StreamResponse:
         service = request.app[SERVICE]
-        token = _bearer(request)
-        if endpoint.auth is Auth.ADMIN and not _is_admin(request, token):
-            raise ApiError(401, "unauthorized", "the admin token is not valid")
-        actor = ADMIN
-        if endpoint.auth is Auth.RECORD:
-            action = Action.CORRECT_TRANSCRIPT if endpoint.method == "POST" else (
-                Action.DOWNLOAD_RECORD)  # fmt: skip
-            actor = await _check_record_access(request, token, action)
+        links = request.app[RECORDING_LINKS]
+        token, actor = "", ADMIN
+        if endpoint.signed and "signature" in request.query:
+            match = request.match_info
+            actor = links.check(match["hearing_id"], match["file"], request.query, now=time.time())
+        else:
+            token = _bearer(request)
+            if endpoint.auth is Auth.ADMIN and not _is_admin(request, token):
+                raise ApiError(401, "unauthorized", "the admin token is not valid")
+            if endpoint.auth is Auth.RECORD:
+                action = Action.CORRECT_TRANSCRIPT if endpoint.method == "POST" else (
+                    Action.DOWNLOAD_RECORD)  # fmt: skip
+                actor = await _check_record_access(request, token, action)
         context = Context(
             service=service,
             signaling=request.app[SIGNALING],
+            links=links,
             params=dict(request.match_info)
             | ({"token": token} if endpoint.auth is Auth.JOIN else {})
             | {"actor": actor},
@@ -234,7 +247,13 @@ async def media_report(c: Context) -> MediaReport:
 async def list_recordings(c: Context) -> RecordingList:
     hearing = await c.service.get(c.params["hearing_id"])
     folder = c.service.repository.folder(hearing.id) / "recordings"
-    return await asyncio.to_thread(RecordingList.of, hearing.id, folder)
+    listing = await asyncio.to_thread(RecordingList.of, hearing.id, folder)
+    now, actor = time.time(), c.params["actor"]
+    files = [
+        f.model_copy(update={"url": c.links.url(PREFIX, hearing.id, f.file, actor, now=now)})
+        for f in listing.files
+    ]
+    return listing.model_copy(update={"files": files})
 
 
 async def download_recording(c: Context) -> FileDownload:
@@ -243,7 +262,11 @@ async def download_recording(c: Context) -> FileDownload:
     name = c.params["file"]
     path = (folder / name).resolve()
     if folder not in path.parents or not path.is_file() or path.suffix not in _MEDIA_TYPES:
-        raise NotFound(f"hearing {hearing.id} has no recording {name!r}")
+        raise NotFound(
+            f"hearing {hearing.id} has no recording {name!r}",
+            details={"file": name},
+            reason=Reason.RECORDING_NOT_FOUND,
+        )
     return FileDownload(name=path.name, path=path, media_type=_MEDIA_TYPES[path.suffix])
 
 
@@ -253,7 +276,10 @@ async def download_transcript(c: Context) -> FileDownload:
         fmt = ExportFormat(c.params["format"])
     except ValueError:
         choices = ", ".join(f.value for f in ExportFormat)
-        raise NotFound(f"no transcript format {c.params['format']!r}; one of {choices}") from None
+        raise NotFound(
+            f"no transcript format {c.params['format']!r}; one of {choices}",
+            reason=Reason.FORMAT_NOT_FOUND,
+        ) from None
     log = TranscriptLog(c.service.repository.folder(hearing.id))
     info = HearingInfo(
         case_number=hearing.case_number,
@@ -277,11 +303,24 @@ async def correct_transcript(c: Context) -> CorrectionOut:
     seq = int(c.params["seq"]) if c.params["seq"].isdigit() else -1
     log = TranscriptLog(c.service.repository.folder(hearing.id))
     if seq not in {entry.seq for entry in await log.entries()}:
-        raise NotFound(f"the transcript of {hearing.id} has no segment {c.params['seq']}")
+        raise NotFound(
+            f"the transcript of {hearing.id} has no segment {c.params['seq']}",
+            details={"seq": c.params["seq"]},
+            reason=Reason.SEGMENT_NOT_FOUND,
+        )
     by = c.params.get("actor", ADMIN)
-    await log.correct(seq, c.body.text, by)
+    correction = await log.correct(seq, c.body.text, by)
     await c.service.record(hearing.id, by, "transcript_corrected", {"seq": seq})
-    return CorrectionOut(hearing_id=hearing.id, seq=seq, text=c.body.text, by=by)
+    out = CorrectionOut(
+        hearing_id=hearing.id,
+        seq=seq,
+        text=correction.text,
+        by=by,
+        correction_seq=correction.seq,
+        time=correction.time,
+    )
+    await c.signaling.send_correction(hearing.id, out.model_dump(mode="json"))
+    return out
 
 
 _MEDIA_TYPES = {".webm": "video/webm", ".mkv": "video/x-matroska", ".ogg": "audio/ogg",
@@ -332,8 +371,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", _H + "/recordings", "Every recording of the hearing so far (with the "
              "index, hashes and playback files once it is adjourned)", list_recordings,
              RecordingList, auth=Auth.RECORD, errors=(401, 403, 404)),
-    Endpoint("GET", _H + "/recordings/{file}", "Download one recording file", download_recording,
-             FileDownload, auth=Auth.RECORD, errors=(401, 403, 404), binary=True),
+    Endpoint("GET", _H + "/recordings/{file}", "Download one recording file (HTTP Range "
+             "requests answered), with a token or by the signed address the list gives",
+             download_recording, FileDownload, auth=Auth.RECORD, errors=(401, 403, 404),
+             binary=True, signed=True),
     Endpoint("GET", _H + "/transcript/{format}", "The transcript so far: txt (court layout), "
              "json, vtt, srt or docx", download_transcript, FileDownload, auth=Auth.RECORD,
              errors=(401, 403, 404), binary=True),

@@ -1,4 +1,8 @@
-"""One error shape for the whole server: `{"error": {"code", "message", "details"}}`."""
+"""One error shape for the whole server: `{"error": {"code", "reason", "message", "details"}}`.
+
+`code` is the kind of error, `reason` the very refusal (a stable code the pages
+translate; see hearing.errors.Reason), `message` the English explanation.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from hearing.errors import (
     InvalidInput,
     NotFound,
     NotPermitted,
+    Reason,
 )
 
 from .tokens import InvalidToken
@@ -39,11 +44,18 @@ class ApiError(HearingError):
     """An error raised at the HTTP edge with its own code and status."""
 
     def __init__(
-        self, status: int, code: str, message: str, details: dict[str, Any] | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: dict[str, Any] | None = None,
+        *,
+        reason: Reason | None = None,
     ) -> None:
-        super().__init__(message, details=details)
+        super().__init__(message, details=details, reason=reason)
         self.status = status
         self.code = code
+        self.reason_code = reason.value if reason is not None else code
 
 
 def status_of(error: HearingError) -> int:
@@ -55,8 +67,17 @@ def status_of(error: HearingError) -> int:
     return 500
 
 
-def error_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "details": details or {}}}
+def error_body(
+    code: str, message: str, details: dict[str, Any] | None = None, *, reason: str | None = None
+) -> dict[str, Any]:
+    return {
+        "error": {
+            "code": code,
+            "reason": reason or code,
+            "message": message,
+            "details": details or {},
+        }
+    }
 
 
 def validation_details(error: ValidationError) -> dict[str, Any]:
@@ -86,7 +107,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         status = status_of(e)
         if status >= 500:
             log.error("%s %s failed: %s", request.method, request.path, e.message)
-        return _json(status, error_body(e.code, e.message, e.details))
+        return _json(status, error_body(e.code, e.message, e.details, reason=e.reason_code))
     except ValidationError as e:
         return _json(
             422,

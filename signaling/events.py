@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from hearing.errors import HearingError
 from hearing.lifecycle import HearingState
 from hearing.roles import Role
 from hearing.rooms import Presence, RoomControls, Roster
@@ -98,9 +99,31 @@ class ErrorMessage(_Message):
     """Event `error`, and the `error` of a refused request's ack: same fields as the REST API."""
 
     code: str
+    reason: str = Field(
+        default="",
+        description="The very refusal, a stable machine code for translation "
+        "(hearing.errors.Reason); the `code` when there is no more specific one.",
+    )
     message: str
     details: dict[str, Any] = Field(default_factory=dict)
     event: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reason_defaults_to_code(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("reason"):
+            return {**data, "reason": data.get("code")}
+        return data
+
+    @classmethod
+    def of(cls, error: HearingError, *, code: str | None = None) -> ErrorMessage:
+        """The message for a refusal; `code` replaces the error's own (connection refusals)."""
+        return cls(
+            code=code or error.code,
+            reason=error.reason_code,
+            message=error.message,
+            details=error.details,
+        )
 
 
 class SessionEnded(_Message):

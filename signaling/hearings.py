@@ -164,7 +164,7 @@ class HearingService:
             action,
             target=target,
             outcome=Outcome.REFUSED,
-            details={"code": error.code, "message": error.message},
+            details={"code": error.code, "reason": error.reason_code, "message": error.message},
         )
 
     async def record(

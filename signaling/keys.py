@@ -10,9 +10,19 @@ from recording.service import RecordingService
 
 from .hearings import HearingService
 from .namespace import HearingNamespace
+from .recording_links import RecordingLinks
 from .socket_server import SocketServer
 
-__all__ = ["ADMIN_TOKEN", "MEDIA", "RECORDING", "SERVICE", "SETTINGS", "SIGNALING", "SOCKETIO"]
+__all__ = [
+    "ADMIN_TOKEN",
+    "MEDIA",
+    "RECORDING",
+    "RECORDING_LINKS",
+    "SERVICE",
+    "SETTINGS",
+    "SIGNALING",
+    "SOCKETIO",
+]
 
 SETTINGS = web.AppKey("settings", Settings)
 SERVICE = web.AppKey("service", HearingService)
@@ -21,3 +31,4 @@ SOCKETIO = web.AppKey("socketio", SocketServer)
 ADMIN_TOKEN = web.AppKey("admin_token", str)
 MEDIA = web.AppKey("media", MediaNode)
 RECORDING = web.AppKey("recording", RecordingService)
+RECORDING_LINKS = web.AppKey("recording_links", RecordingLinks)

@@ -31,6 +31,12 @@ _STATUS_TEXT = {
     422: "Body does not match the schema",
 }
 
+_SIGNED_QUERY = {
+    "expires": "Signed address: when it stops working (Unix time).",
+    "by": "Signed address: the officer it was signed for.",
+    "signature": "Signed address: its signature; with it no Authorization header is needed.",
+}
+
 Mode = Literal["validation", "serialization"]
 _FILE = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
 
@@ -69,6 +75,14 @@ def openapi_document(version: str) -> dict[str, Any]:
                 {"name": n, "in": "path", "required": True,
                  "schema": {"type": "string", "pattern": _PARAMETERS[n]}}
                 for n in names
+            ]  # fmt: skip
+        if e.signed:
+            # The signed address from the list of recordings stands in for a token.
+            op["security"].append({})
+            op["parameters"] += [
+                {"name": n, "in": "query", "required": False, "description": text,
+                 "schema": {"type": "string"}}
+                for n, text in _SIGNED_QUERY.items()
             ]  # fmt: skip
         if e.body is not None:
             op["requestBody"] = {

@@ -40,7 +40,11 @@ class _Body(BaseModel):
 
 
 class ErrorDetail(_Body):
-    code: str
+    code: str = Field(description="The kind of error; it decides the HTTP status.")
+    reason: str = Field(
+        description="The very refusal: a stable machine code for translation "
+        "(hearing.errors.Reason), or the `code` when there is none more specific."
+    )
     message: str
     details: dict[str, Any] = Field(default_factory=dict)
 
@@ -127,6 +131,11 @@ class RecordingFile(_Body):
     size: int
     sha256: str | None = None
     recording: bool = Field(False, description="Still being written.")
+    url: str | None = Field(
+        default=None,
+        description="This file's address signed for the caller, valid for an hour, that needs "
+        "no Authorization header (for a browser's <video src>); Range requests work on it.",
+    )
 
 
 class RecordingList(_Body):
@@ -166,9 +175,11 @@ class CorrectionIn(_Body):
 
 class CorrectionOut(_Body):
     hearing_id: str
-    seq: int
-    text: str
-    by: str
+    seq: int = Field(description="The corrected segment.")
+    text: str = Field(description="Its text now (the original is kept in the record).")
+    by: str = Field(description="Who corrected it: a participant id, or the court system.")
+    correction_seq: int = Field(description="The correction's own entry in the transcript log.")
+    time: datetime
 
 
 class SessionParticipant(_Body):

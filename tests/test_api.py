@@ -26,7 +26,7 @@ async def snapshot(server: RunningServer) -> dict[str, bytes]:
 
 def error_of(body: Any) -> tuple[str, str]:
     assert set(body) == {"error"}, body
-    assert set(body["error"]) == {"code", "message", "details"}, body
+    assert set(body["error"]) == {"code", "reason", "message", "details"}, body
     assert body["error"]["message"], body
     return body["error"]["code"], body["error"]["message"]
 

@@ -184,7 +184,7 @@ async def test_bad_events_get_one_error_shape_and_change_nothing(server: Running
     for event, code in [("dance", "unknown_event"), ("control", "invalid_input")]:
         ack = await alice.call(event)
         assert ack["ok"] is False and ack["error"]["code"] == code
-        assert set(ack["error"]) == {"code", "message", "details", "event"}
+        assert set(ack["error"]) == {"code", "reason", "message", "details", "event"}
         pushed = [e for e in alice.received("error") if e["event"] == event]
         assert pushed == [ack["error"]]
     assert await alice.call("roster") == before

@@ -28,6 +28,7 @@ from signaling.keys import (
 from signaling.media_bridge import MediaBridge
 from signaling.namespace import HearingNamespace
 from signaling.pages import add_page_routes
+from signaling.quality import QualityWatch
 from signaling.recording_links import RecordingLinks
 from signaling.redis_rooms import RedisRoomStore
 from signaling.socket_server import SocketServer
@@ -117,9 +118,12 @@ async def _signaling(app: web.Application) -> AsyncIterator[None]:
     app[SIGNALING] = namespace
     # A previous run of this node may have died with participants connected.
     await service.rooms.drop_node(settings.node_id)
+    quality = QualityWatch(namespace, app[MEDIA])
+    quality.start()
     try:
         yield
     finally:
+        await quality.close()
         await sio.close()
         await namespace.close()
         await bridge.close()

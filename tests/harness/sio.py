@@ -16,9 +16,13 @@ Predicate = Callable[[Any], bool]
 class SioClient:
     """A participant's connection to `/hearing`, for tests."""
 
-    def __init__(self, base_url: str, token: str | None) -> None:
+    def __init__(
+        self, base_url: str, token: str | None, *, auth: dict[str, Any] | None = None
+    ) -> None:
+        """`auth`: more fields for the handshake's auth (`{"desk": True}` for a desk)."""
         self.base_url = base_url
         self.token = token
+        self.extra_auth = auth or {}
         self.client = socketio.AsyncClient(reconnection=False)
         self.events: list[tuple[str, Any]] = []
         self.connect_error: Any = None
@@ -57,7 +61,7 @@ class SioClient:
             self.base_url,
             namespaces=["/hearing"],
             transports=["websocket"],
-            auth={"token": self.token} if self.token is not None else None,
+            auth={"token": self.token, **self.extra_auth} if self.token is not None else None,
             wait_timeout=5,
         )
 

@@ -62,14 +62,27 @@ def _pcm(frames: list[AudioFrame]) -> bytes:
     return b"".join(bytes(f.planes[0])[: f.samples * BYTES_PER_SAMPLE] for f in frames)
 
 
+# Audio that starts this much later than the previous audio ended follows a gap (a
+# mute, lost packets); the resampler's own delay is a millisecond.
+_GAP = 0.01
+
+
 class Framer:
-    """Cuts timed PCM into 20 ms frames, each with the stream time of its first sample."""
+    """Cuts timed PCM into 20 ms frames, each with the stream time of its first sample.
+
+    After a gap in the audio (nothing arrived while a participant was muted, packets
+    lost) the frames carry on at the new audio's time: the gap is not closed up.
+    """
 
     def __init__(self) -> None:
         self._rest = b""
         self._rest_time = 0.0
 
     def push(self, pcm: bytes, time: float) -> Iterator[tuple[bytes, float]]:
+        if self._rest and time - self.next_time > _GAP:
+            # The incomplete frame before the gap, completed with silence, keeps its time.
+            yield self._rest.ljust(FRAME_BYTES, b"\0"), self._rest_time
+            self._rest = b""
         if self._rest:
             data, start = self._rest + pcm, self._rest_time
         else:

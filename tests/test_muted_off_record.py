@@ -39,8 +39,10 @@ def audio_times(path: Path, offset: float) -> list[float]:
         if not container.streams.audio:
             return []  # a segment opened on the camera's first keyframe, before any audio
         stream = container.streams.audio[0]
+        assert stream.time_base is not None
+        base = stream.time_base
         return sorted(
-            offset + float(p.pts * stream.time_base)
+            offset + float(p.pts * base)
             for p in container.demux(stream)
             if p.pts is not None and p.size
         )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from tests.harness.recordings import recorded_audio
 from tests.harness.rtc_client import RtcParticipant
 from tests.harness.server import RunningServer
 from tests.media.peers import wait_until
@@ -143,6 +145,22 @@ async def test_a_caucus_is_not_heard_by_the_other_side(server: RunningServer) ->
         await control(people["mediator"], action="close_caucus")
         before = people["bob"].frames[("alice", "audio")]
         await until(lambda: people["bob"].frames[("alice", "audio")] > before + 10, "joint again")
+        await asyncio.sleep(1.0)  # the joint session goes on, on the record
+        assert (await people["mediator"].sio.call("lifecycle", {"action": "adjourn"}))["ok"]
     finally:
         for p in people.values():
             await p.close()
+
+    # Nothing said in the caucus is in the record; the joint session before and after is.
+    path = server.settings.data_dir / "hearings" / hid / "audit.jsonl"
+    entries = [json.loads(line) for line in path.read_text().splitlines()]
+    opened = next(e["clock"] for e in entries if e["action"] == "open_caucus")
+    closed = next(e["clock"] for e in entries if e["action"] == "close_caucus")
+    token = "admin"  # the court system's token (no more join links after adjournment)
+    for pid in ("alice", "anna", "mediator"):
+        times = await recorded_audio(server, hid, token, pid)
+        assert any(t < opened for t in times) and any(t > closed for t in times), (pid, times)
+        inside = [t for t in times if opened + 0.5 < t < closed - 0.1]
+        assert not inside, (pid, opened, closed, inside[:5])
+    bob = await recorded_audio(server, hid, token, "bob")
+    assert any(opened + 0.5 < t < closed - 0.1 for t in bob)  # bob stayed in the joint session

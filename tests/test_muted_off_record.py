@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 from typing import Any
 
-import av
 import pytest
 
 from bench._transcription_speech import SpeechFile, make_speech, opus_silence
+from tests.harness.recordings import recorded_audio
 from tests.harness.rtc_client import RtcParticipant
 from tests.harness.server import RunningServer
 from tests.harness.speech import SpeechTrack
@@ -31,21 +30,6 @@ def speech(tmp_path_factory: pytest.TempPathFactory) -> SpeechFile:
 def audit(server: RunningServer, hid: str) -> list[dict[str, Any]]:
     path = server.settings.data_dir / "hearings" / hid / "audit.jsonl"
     return [json.loads(line) for line in path.read_text().splitlines()]
-
-
-def audio_times(path: Path, offset: float) -> list[float]:
-    """Hearing-clock times of the audio packets in one recording file."""
-    with av.open(str(path)) as container:
-        if not container.streams.audio:
-            return []  # a segment opened on the camera's first keyframe, before any audio
-        stream = container.streams.audio[0]
-        assert stream.time_base is not None
-        base = stream.time_base
-        return sorted(
-            offset + float(p.pts * base)
-            for p in container.demux(stream)
-            if p.pts is not None and p.size
-        )
 
 
 async def test_speech_while_muted_is_neither_recorded_nor_transcribed(
@@ -100,30 +84,7 @@ async def test_speech_while_muted_is_neither_recorded_nor_transcribed(
     for s in segments:
         assert s["start"] >= unmuted_at, (s, muted_at, unmuted_at)
 
-    async def indexed() -> bool:
-        _, body = await server.request(
-            "GET", f"/api/v1/hearings/{hid}/recordings", auth=tokens["judge"]
-        )
-        return bool(body["indexed"])
-
-    await wait_until_async(indexed)
-    _, listing = await server.request(
-        "GET", f"/api/v1/hearings/{hid}/recordings", auth=tokens["judge"]
-    )
-    folder = server.settings.data_dir / "hearings" / hid / "recordings"
-    times = [
-        t
-        for f in listing["files"]
-        if f["role"] == "segment" and f["participant_id"] == "kim"
-        for t in audio_times(folder / f["file"], f["offset"])
-    ]
+    times = await recorded_audio(server, hid, tokens["judge"], "kim")
     assert any(t < muted_at for t in times) and any(t > unmuted_at for t in times), times
     inside = [t for t in times if muted_at + 0.5 < t < unmuted_at - 0.1]
     assert not inside, (muted_at, unmuted_at, inside[:5])
-
-
-async def wait_until_async(check: Any, timeout: float = 30.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await check():
-        assert asyncio.get_running_loop().time() < deadline, "never indexed"
-        await asyncio.sleep(0.1)

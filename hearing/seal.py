@@ -1,0 +1,255 @@
+"""Sealing a hearing's record: a signed manifest of every file, checked byte for byte.
+
+When a hearing is over and its recordings and transcript are complete, the server
+writes `manifest.json` into the hearing's folder: the size and SHA-256 of every file
+of the record, and the heads of its hash-chained logs, signed with the server's
+Ed25519 key. The logs go on after the seal (transcript corrections and audit entries
+are new links of their chains), so for a log the manifest covers its bytes up to the
+seal, and `verify_record` checks that those bytes are unchanged and that every later
+entry still chains onto them. Anything else that changed, went missing or was added
+afterwards is reported.
+
+    key = SealKey.load_or_create(data_dir / "seal.key")
+    manifest = seal_record(folder, key, hearing_id=..., case_number=...)
+    report = verify_record(folder, trusted_key=key.public_text)
+"""
+
+from __future__ import annotations
+
+import base64
+import fcntl
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from .chain import ChainedLog, ChainError, canonical_json
+
+__all__ = ["MANIFEST", "SealKey", "SealReport", "seal_record", "verify_record"]
+
+MANIFEST = "manifest.json"
+FORMAT = "hearing-record-seal/1"
+# The hash-chained logs: they may grow after the seal, only by chained entries.
+LOGS = ("audit.jsonl", "transcript.jsonl")
+_BLOCK = 1 << 20
+
+
+class SealKey:
+    """The server's Ed25519 signing key, kept in a file only its owner can read."""
+
+    def __init__(self, private: Ed25519PrivateKey) -> None:
+        self._private = private
+        self.public_text = _public_text(private.public_key())
+        """The public key, base64 of its 32 raw bytes: what a verifier is given."""
+
+    @classmethod
+    def load_or_create(cls, path: Path) -> SealKey:
+        """The key in `path`, made (mode 0600) on first use."""
+        if not path.exists():
+            pem = Ed25519PrivateKey.generate().private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(pem)
+                f.flush()
+                os.fsync(f.fileno())
+        private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        if not isinstance(private, Ed25519PrivateKey):
+            raise ValueError(f"{path} does not hold an Ed25519 private key")
+        return cls(private)
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of the raw public key, in hex: short enough to read out and compare."""
+        return hashlib.sha256(base64.b64decode(self.public_text)).hexdigest()
+
+    def sign(self, data: bytes) -> str:
+        return base64.b64encode(self._private.sign(data)).decode()
+
+
+@dataclass(slots=True)
+class SealReport:
+    """What `verify_record` found: `problems` (the record is not as sealed) and notes."""
+
+    folder: Path
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    files: int = 0
+    sealed_at: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def lines(self) -> list[str]:
+        """The report as a clerk reads it, the verdict last."""
+        out = [f"problem: {p}" for p in self.problems] + [f"note: {n}" for n in self.notes]
+        if self.ok:
+            out.append(f"VERIFIED: {self.files} files as sealed at {self.sealed_at}")
+        else:
+            out.append(f"NOT VERIFIED: {len(self.problems)} problem(s) in {self.folder}")
+        return out
+
+
+def seal_record(
+    folder: Path, key: SealKey, *, hearing_id: str, case_number: str, now: datetime | None = None
+) -> dict[str, Any]:
+    """Write and return the signed manifest of the record in `folder` (blocking: run it in
+    a worker thread). Sealing a sealed record is refused: the first seal stands."""
+    target = folder / MANIFEST
+    if target.exists():
+        raise FileExistsError(f"the record of {hearing_id} is already sealed ({target})")
+    files, logs = [], []
+    for path in _record_files(folder):
+        name = path.relative_to(folder).as_posix()
+        if name in LOGS:
+            with open(path, "rb") as held:
+                fcntl.flock(held, fcntl.LOCK_SH)  # appends wait: the head and bytes agree
+                head = ChainedLog(path).verify()  # a broken chain is not sealed over
+                size, digest = _hash(path)
+            logs.append({"path": name, "size": size, "sha256": digest,
+                         "entries": head.seq, "head": head.hash})  # fmt: skip
+        else:
+            size, digest = _hash(path)
+            files.append({"path": name, "size": size, "sha256": digest})
+    body: dict[str, Any] = {
+        "format": FORMAT,
+        "hearing_id": hearing_id,
+        "case_number": case_number,
+        "sealed_at": (now or datetime.now(UTC)).isoformat(),
+        "files": files,
+        "logs": logs,
+        "key": {"algorithm": "Ed25519", "public_key": key.public_text},
+    }
+    manifest = {**body, "signature": key.sign(canonical_json(body).encode())}
+    _write_new(target, json.dumps(manifest, indent=2, ensure_ascii=False).encode() + b"\n")
+    return manifest
+
+
+def verify_record(folder: Path, *, trusted_key: str | None = None) -> SealReport:
+    """Check the record in `folder` against its manifest (blocking).
+
+    `trusted_key`: the court's published public key; without it the signature is only
+    checked against the key named in the manifest (which proves integrity, not origin).
+    """
+    report = SealReport(folder)
+    try:
+        manifest = json.loads((folder / MANIFEST).read_bytes())
+    except FileNotFoundError:
+        report.problems.append(f"{MANIFEST} is missing: the record was never sealed")
+        return report
+    except ValueError as e:
+        report.problems.append(f"{MANIFEST} is not valid JSON: {e}")
+        return report
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        report.problems.append(f"{MANIFEST} is not a seal this program knows ({FORMAT})")
+        return report
+    report.sealed_at = str(manifest.get("sealed_at"))
+    _check_signature(manifest, trusted_key, report)
+    listed: set[str] = set()
+    for item in manifest.get("files", []):
+        listed.add(item["path"])
+        _check_file(folder, item, report)
+    for item in manifest.get("logs", []):
+        listed.add(item["path"])
+        _check_log(folder, item, report)
+    for path in _record_files(folder):
+        name = path.relative_to(folder).as_posix()
+        if name not in listed:
+            report.problems.append(f"{name} is not in the sealed record (added after the seal)")
+    report.files = len(listed)
+    return report
+
+
+def _check_signature(manifest: dict[str, Any], trusted: str | None, report: SealReport) -> None:
+    body = {k: v for k, v in manifest.items() if k != "signature"}
+    named = str(manifest.get("key", {}).get("public_key", ""))
+    if trusted is not None and named != trusted:
+        report.problems.append("the manifest was signed with another key than the court's")
+    try:
+        public = Ed25519PublicKey.from_public_bytes(base64.b64decode(trusted or named))
+        public.verify(
+            base64.b64decode(manifest.get("signature", "")), canonical_json(body).encode()
+        )
+    except (InvalidSignature, ValueError):
+        report.problems.append("the manifest's signature does not match its contents")
+
+
+def _check_file(folder: Path, item: dict[str, Any], report: SealReport) -> None:
+    path = folder / item["path"]
+    if not path.is_file():
+        report.problems.append(f"{item['path']} is missing")
+        return
+    size, digest = _hash(path)
+    if size != item["size"]:
+        report.problems.append(f"{item['path']} is {size} bytes, sealed at {item['size']}")
+    elif digest != item["sha256"]:
+        report.problems.append(f"{item['path']} was altered (SHA-256 differs)")
+
+
+def _check_log(folder: Path, item: dict[str, Any], report: SealReport) -> None:
+    name, path = item["path"], folder / item["path"]
+    if not path.is_file():
+        report.problems.append(f"{name} is missing")
+        return
+    size, digest = _hash(path, limit=item["size"])
+    if size < item["size"] or digest != item["sha256"]:
+        report.problems.append(f"{name}: what was sealed was altered or cut")
+        return
+    try:
+        head = ChainedLog(path).verify()
+    except ChainError as e:
+        report.problems.append(f"{name}: entries after the seal break the chain: {e}")
+        return
+    added = head.seq - item["entries"]
+    if added:
+        report.notes.append(f"{name}: {added} entries added after the seal, chained onto it")
+
+
+def _record_files(folder: Path) -> Iterator[Path]:
+    """Every file of the record: all but the manifest and hidden files (locks)."""
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if path.is_file() and relative.as_posix() != MANIFEST:
+            if not any(part.startswith(".") for part in relative.parts):
+                yield path
+
+
+def _hash(path: Path, *, limit: int | None = None) -> tuple[int, str]:
+    """Size and SHA-256 of the file (of its first `limit` bytes, if given)."""
+    digest, size = hashlib.sha256(), 0
+    with open(path, "rb") as f:
+        while limit is None or size < limit:
+            block = f.read(_BLOCK if limit is None else min(_BLOCK, limit - size))
+            if not block:
+                break
+            digest.update(block)
+            size += len(block)
+    return size, digest.hexdigest()
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    with open(temporary, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.link(temporary, path)  # fails if a manifest appeared meanwhile: the first seal stands
+    temporary.unlink()
+
+
+def _public_text(public: Ed25519PublicKey) -> str:
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return base64.b64encode(raw).decode()

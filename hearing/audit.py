@@ -15,6 +15,7 @@ __all__ = ["AuditLog", "Outcome"]
 class Outcome(StrEnum):
     DONE = "done"
     REFUSED = "refused"
+    FAILED = "failed"
 
 
 class AuditLog:

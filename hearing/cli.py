@@ -82,6 +82,22 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--data-dir", type=Path, default=None, help="data dir (default ./data)")
     create.add_argument("--public-url", default=None, help="base URL put into the links")
     create.add_argument("--json", action="store_true", help="print the links as JSON")
+
+    verify = commands.add_parser(
+        "verify",
+        help="check a hearing's sealed record: every byte, every chain link, the signature",
+        description="Check the record in a hearing's folder (data/hearings/<id>) against its "
+        "signed manifest. Exit status 0 when it is exactly as sealed (log entries chained "
+        "after the seal, such as transcript corrections, are listed), 1 otherwise.",
+    )
+    verify.add_argument("folder", type=Path, help="the hearing's folder")
+    trust = verify.add_mutually_exclusive_group()
+    trust.add_argument(
+        "--key", default=None, help="the court's public key (base64), from GET /api/v1/seal-key"
+    )
+    trust.add_argument(
+        "--data-dir", type=Path, default=None, help="use the key of the server of this data dir"
+    )
     return parser
 
 
@@ -93,6 +109,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return _serve(args)
+        if args.command == "verify":
+            return _verify(args)
         return _create(args)
     except ValidationError as e:
         for error in e.errors(include_url=False):
@@ -170,3 +188,22 @@ def _create(args: argparse.Namespace) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from .seal import SealKey, verify_record
+
+    if not args.folder.is_dir():
+        raise ValueError(f"{args.folder} is not a folder (give data/hearings/<hearing id>)")
+    trusted: str | None = args.key
+    if args.data_dir is not None:
+        key_file = args.data_dir / "seal.key"
+        if not key_file.is_file():
+            raise ValueError(f"{key_file} does not exist: no server sealed records there")
+        trusted = SealKey.load_or_create(key_file).public_text
+    report = verify_record(args.folder, trusted_key=trusted)
+    for line in report.lines():
+        print(line)
+    if trusted is None and report.ok:
+        print("(signed by the key named in the manifest; give --key to check it is the court's)")
+    return 0 if report.ok else 1

@@ -58,6 +58,8 @@ class Reason(StrEnum):
     NOT_MUTED_BY_COURT = "not_muted_by_court"
     KIND_MISSING = "kind_missing"  # control
     NOT_A_WITNESS = "not_a_witness"
+    # The sealed record (details: hearing_id, state).
+    RECORD_NOT_SEALED = "record_not_sealed"
     ALREADY_CALLED = "already_called"
     ALREADY_RELEASED = "already_released"
     CAUCUS_IN_MEDIATIONS_ONLY = "caucus_in_mediations_only"

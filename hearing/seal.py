@@ -17,10 +17,12 @@ afterwards is reported.
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import hashlib
 import json
 import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -60,11 +62,9 @@ class SealKey:
                 serialization.NoEncryption(),
             )
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "wb") as f:
-                f.write(pem)
-                f.flush()
-                os.fsync(f.fileno())
+            # Processes sharing a data dir may start together: the first key written wins.
+            with contextlib.suppress(FileExistsError):
+                _write_new(path, pem, mode=0o600)
         private = serialization.load_pem_private_key(path.read_bytes(), password=None)
         if not isinstance(private, Ed25519PrivateKey):
             raise ValueError(f"{path} does not hold an Ed25519 private key")
@@ -240,14 +240,18 @@ def _hash(path: Path, *, limit: int | None = None) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def _write_new(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    with open(temporary, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.link(temporary, path)  # fails if a manifest appeared meanwhile: the first seal stands
-    temporary.unlink()
+def _write_new(path: Path, data: bytes, *, mode: int = 0o644) -> None:
+    """Write a complete new file at `path`; FileExistsError if there is one already."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), mode)
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(temporary, path)  # atomic, and never over an existing file
+    finally:
+        os.unlink(temporary)
 
 
 def _public_text(public: Ed25519PublicKey) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -20,10 +21,12 @@ from signaling.keys import (
     MEDIA,
     RECORDING,
     RECORDING_LINKS,
+    SEALER,
     SERVICE,
     SETTINGS,
     SIGNALING,
     SOCKETIO,
+    TRANSCRIPTION,
 )
 from signaling.media_bridge import MediaBridge
 from signaling.namespace import HearingNamespace
@@ -38,6 +41,8 @@ from transcription.service import TranscriptionService
 
 from .repository import HearingRepository
 from .rooms import InMemoryRoomStore, RoomStore
+from .seal import SealKey
+from .sealer import RecordSealer
 from .settings import Settings, load_secret
 
 __all__ = ["build_app"]
@@ -69,6 +74,7 @@ def build_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(_signaling)
     app.cleanup_ctx.append(_recording)
     app.cleanup_ctx.append(_transcription)
+    app.cleanup_ctx.append(_sealing)
     return app
 
 
@@ -173,6 +179,7 @@ async def _transcription(app: web.Application) -> AsyncIterator[None]:
     node.add_tap(transcription)
     namespace.lifecycle_listeners.append(transcription.follow)
     namespace.open_checks.append(transcription.check)
+    app[TRANSCRIPTION] = transcription
     try:
         yield
     finally:
@@ -180,3 +187,23 @@ async def _transcription(app: web.Application) -> AsyncIterator[None]:
         namespace.lifecycle_listeners.remove(transcription.follow)
         node.remove_tap(transcription)
         await transcription.close()
+
+
+async def _sealing(app: web.Application) -> AsyncIterator[None]:
+    settings, service, namespace = app[SETTINGS], app[SERVICE], app[SIGNALING]
+    key = await asyncio.to_thread(SealKey.load_or_create, settings.data_dir / "seal.key")
+    # A record is sealed once its recordings (with their index) and its transcript are
+    # complete.
+    sealer = RecordSealer(
+        settings.data_dir / "hearings",
+        key,
+        after=[app[RECORDING].finished, app[TRANSCRIPTION].finished],
+    )
+    await sealer.seal_unsealed(await service.list())
+    namespace.lifecycle_listeners.append(sealer.follow)
+    app[SEALER] = sealer
+    try:
+        yield
+    finally:
+        namespace.lifecycle_listeners.remove(sealer.follow)
+        await sealer.close()

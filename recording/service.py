@@ -51,6 +51,7 @@ class RecordingService:
         self._request_keyframe = request_keyframe
         self._recorders: dict[str, Recorder] = {}
         self._tasks = TaskSet("recording")
+        self._finishing: dict[str, asyncio.Task[None]] = {}  # playback sets being made
 
     # -- the media tap ------------------------------------------------------------
 
@@ -96,7 +97,15 @@ class RecordingService:
             if recorder.state in (RecorderState.RECORDING, RecorderState.PAUSED):
                 await recorder.stop()
             await recorder.aclose()
-            self._tasks.spawn(self._playback(hearing.id), name=f"playback {hearing.id}")
+            task = self._tasks.spawn(self._playback(hearing.id), name=f"playback {hearing.id}")
+            self._finishing[hearing.id] = task
+
+    async def finished(self, hearing_id: str) -> None:
+        """Return once the ended hearing's files are closed and its playback set and
+        index are written (or their making failed, which is in the audit log)."""
+        task = self._finishing.pop(hearing_id, None)
+        if task is not None:
+            await asyncio.wait([task])
 
     def recorder(self, hearing_id: str) -> Recorder | None:
         return self._recorders.get(hearing_id)

@@ -16,15 +16,17 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
-from hearing.errors import NotFound, NotPermitted, Reason
+from hearing.errors import Conflict, NotFound, NotPermitted, Reason
 from hearing.lifecycle import LifecycleAction
 from hearing.model import HearingUpdate, NewHearing
 from hearing.permissions import Action, authorize
+from hearing.seal import MANIFEST, verify_record
+from hearing.sealer import RecordSealer
 from transcription import ExportFormat, HearingInfo, Speaker, TranscriptLog, export_transcript
 
 from .errors import ApiError
 from .hearings import ADMIN, HearingService
-from .keys import ADMIN_TOKEN, RECORDING_LINKS, SERVICE, SIGNALING
+from .keys import ADMIN_TOKEN, RECORDING_LINKS, SEALER, SERVICE, SIGNALING
 from .namespace import HearingNamespace
 from .recording_links import RecordingLinks
 from .schemas import (
@@ -37,7 +39,9 @@ from .schemas import (
     LinkRequest,
     MediaReport,
     RecordingList,
+    RecordVerification,
     RevokeResult,
+    SealKeyOut,
     SessionHearing,
     SessionInfo,
     SessionParticipant,
@@ -71,6 +75,7 @@ class Context:
     service: HearingService
     signaling: HearingNamespace
     links: RecordingLinks
+    sealer: RecordSealer
     params: dict[str, str]
     body: Any
 
@@ -165,6 +170,7 @@ def _route(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRe
             service=service,
             signaling=request.app[SIGNALING],
             links=links,
+            sealer=request.app[SEALER],
             params=dict(request.match_info)
             | ({"token": token} if endpoint.auth is Auth.JOIN else {})
             | {"actor": actor},
@@ -268,6 +274,43 @@ async def download_recording(c: Context) -> FileDownload:
             reason=Reason.RECORDING_NOT_FOUND,
         )
     return FileDownload(name=path.name, path=path, media_type=_MEDIA_TYPES[path.suffix])
+
+
+async def download_manifest(c: Context) -> FileDownload:
+    hearing = await c.service.get(c.params["hearing_id"])
+    await c.sealer.sealed(hearing.id)  # a seal in progress is finished, not half-read
+    path = c.service.repository.folder(hearing.id) / MANIFEST
+    if not path.is_file():
+        raise Conflict(
+            f"the record of hearing {hearing.id} is not sealed: it is sealed once the "
+            "hearing is adjourned and its recordings and transcript are complete",
+            details={"hearing_id": hearing.id, "state": hearing.state.value},
+            reason=Reason.RECORD_NOT_SEALED,
+        )
+    return FileDownload(name=f"{hearing.id}-{MANIFEST}", path=path, media_type="application/json")
+
+
+async def verify_seal(c: Context) -> RecordVerification:
+    hearing = await c.service.get(c.params["hearing_id"])
+    await c.sealer.sealed(hearing.id)
+    folder = c.service.repository.folder(hearing.id)
+    sealed = (folder / MANIFEST).is_file()
+    report = await asyncio.to_thread(verify_record, folder, trusted_key=c.sealer.key.public_text)
+    return RecordVerification(
+        hearing_id=hearing.id,
+        sealed=sealed,
+        verified=sealed and report.ok,
+        sealed_at=datetime.fromisoformat(report.sealed_at) if report.sealed_at else None,
+        files=report.files,
+        problems=report.problems,
+        notes=report.notes,
+        key_fingerprint=c.sealer.key.fingerprint,
+    )
+
+
+async def seal_key(c: Context) -> SealKeyOut:
+    key = c.sealer.key
+    return SealKeyOut(algorithm="Ed25519", public_key=key.public_text, fingerprint=key.fingerprint)
 
 
 async def download_transcript(c: Context) -> FileDownload:
@@ -382,6 +425,15 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "is kept; the correction is a new entry of the chain)", correct_transcript,
              CorrectionOut, auth=Auth.RECORD, body=CorrectionIn, status=201,
              errors=(400, 401, 403, 404, 413, 415, 422)),
+    Endpoint("GET", _H + "/record/manifest", "The sealed record's signed manifest (every "
+             "file's size and SHA-256, the logs' chain heads), once the hearing is over",
+             download_manifest, FileDownload, auth=Auth.RECORD, errors=(401, 403, 404, 409),
+             binary=True),
+    Endpoint("GET", _H + "/record/verification", "Check the record on disk against its "
+             "seal now: every byte, every chain link, the signature", verify_seal,
+             RecordVerification, auth=Auth.RECORD, errors=(401, 403, 404)),
+    Endpoint("GET", "/seal-key", "The public key that signs sealed records (to verify them "
+             "elsewhere with `hearing verify --key`)", seal_key, SealKeyOut, errors=(401,)),
     Endpoint("GET", "/session", "Who a join token belongs to (used by the join page)",
              session_info, SessionInfo, auth=Auth.JOIN, errors=(401,)),
 )  # fmt: skip

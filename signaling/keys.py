@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from hearing.sealer import RecordSealer
 from hearing.settings import Settings
 from media import MediaNode
 from recording.service import RecordingService
+from transcription.service import TranscriptionService
 
 from .hearings import HearingService
 from .namespace import HearingNamespace
@@ -18,10 +20,12 @@ __all__ = [
     "MEDIA",
     "RECORDING",
     "RECORDING_LINKS",
+    "SEALER",
     "SERVICE",
     "SETTINGS",
     "SIGNALING",
     "SOCKETIO",
+    "TRANSCRIPTION",
 ]
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -32,3 +36,5 @@ ADMIN_TOKEN = web.AppKey("admin_token", str)
 MEDIA = web.AppKey("media", MediaNode)
 RECORDING = web.AppKey("recording", RecordingService)
 RECORDING_LINKS = web.AppKey("recording_links", RecordingLinks)
+SEALER = web.AppKey("sealer", RecordSealer)
+TRANSCRIPTION = web.AppKey("transcription", TranscriptionService)

@@ -192,3 +192,23 @@ class SessionInfo(_Body):
     hearing: SessionHearing
     participant: SessionParticipant
     expires_at: datetime
+
+
+class SealKeyOut(_Body):
+    algorithm: str = Field(description="Ed25519")
+    public_key: str = Field(description="The raw 32-byte public key, base64")
+    fingerprint: str = Field(description="SHA-256 of the raw public key, hex")
+
+
+class RecordVerification(_Body):
+    hearing_id: str
+    sealed: bool = Field(description="The record has a signed manifest.")
+    verified: bool = Field(
+        description="Every sealed file is unchanged, the chains hold and the manifest is "
+        "signed with this server's key."
+    )
+    sealed_at: datetime | None = None
+    files: int = Field(description="Files the manifest covers")
+    problems: list[str] = Field(description="How the record differs from what was sealed")
+    notes: list[str] = Field(description="E.g. transcript corrections chained after the seal")
+    key_fingerprint: str

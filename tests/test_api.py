@@ -265,6 +265,7 @@ async def test_update_after_opening_and_illegal_cancel(server: RunningServer) ->
     hearing = await server.create_hearing()
     hid = hearing["id"]
     await server.request("POST", f"{H}/{hid}/cancel", json={"reason": "moved"})
+    await server.request("GET", f"{H}/{hid}/record/verification")  # once its record is sealed
     before = await snapshot(server)
     status, got = await server.request("PATCH", f"{H}/{hid}", json={"title": "x"})
     assert status == 409 and error_of(got)[0] == "conflict"

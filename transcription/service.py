@@ -9,6 +9,7 @@ the lifecycle and ends them at adjournment. Every caption and final segment goes
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -89,6 +90,7 @@ class TranscriptionService:
         self._on_event = on_event
         self._hearings: dict[str, _Hearing] = {}
         self._tasks = TaskSet("transcription")
+        self._running: dict[str, set[asyncio.Task[None]]] = {}  # by hearing
 
     def check(self, hearing: Hearing) -> None:
         """Refuse to open a hearing whose language has no usable model (clear error)."""
@@ -100,8 +102,20 @@ class TranscriptionService:
         if track.kind != "audio" or track.codec.lower() != "opus":
             return None
         sink = _Sink()
-        self._tasks.spawn(self._transcribe(track, sink), name=f"transcribe {track.participant_id}")
+        task = self._tasks.spawn(
+            self._transcribe(track, sink), name=f"transcribe {track.participant_id}"
+        )
+        running = self._running.setdefault(track.hearing_id, set())
+        running.add(task)
+        task.add_done_callback(running.discard)
         return sink
+
+    async def finished(self, hearing_id: str) -> None:
+        """Return once every pipeline of the hearing has ended, its last segments durable
+        (call after the hearing ended: its pipelines are ending)."""
+        tasks = self._running.pop(hearing_id, set())
+        if tasks:
+            await asyncio.wait(tasks)
 
     # -- lifecycle ----------------------------------------------------------------
 

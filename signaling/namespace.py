@@ -484,7 +484,8 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         if media_rights(await self._situation(conn.hearing_id), conn.participant_id) == NO_MEDIA:
             raise Conflict(
                 "you have no media in this hearing now: you can send and receive media once "
-                "you are admitted (or, waiting in the lobby, send your camera to the court)"
+                "you are admitted (or, waiting in the lobby, send your camera to the court)",
+                reason=Reason.MEDIA_BEFORE_ADMISSION,
             )
         return self.media
 

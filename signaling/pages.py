@@ -15,11 +15,12 @@ __all__ = ["add_page_routes"]
 
 def add_page_routes(app: web.Application, web_dir: Path) -> None:
     dist = web_dir / "dist"
-    if not (dist / "join.js").is_file():
-        raise RuntimeError(
-            f"the browser pages are not built ({dist / 'join.js'} is missing); "
-            "run ./scripts/setup first"
-        )
+    for bundle in ("join.js", "desk.js"):
+        if not (dist / bundle).is_file():
+            raise RuntimeError(
+                f"the browser pages are not built ({dist / bundle} is missing); "
+                "run ./scripts/setup first"
+            )
     document = openapi_document(version("hearing-server"))
 
     async def openapi(request: web.Request) -> web.Response:
@@ -40,5 +41,6 @@ def add_page_routes(app: web.Application, web_dir: Path) -> None:
     app.router.add_get("/healthz", health)
     app.router.add_get("/", page("index.html"))
     app.router.add_get("/join", page("join.html"))
+    app.router.add_get("/desk", page("desk.html"))
     app.router.add_static("/assets/", dist)
     app.router.add_static("/static/", web_dir / "static")

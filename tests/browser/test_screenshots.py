@@ -1,6 +1,7 @@
 """What people see, in English and in Chinese, from a running hearing: the party's
-device check, the lobby, the hearing view (video tiles, captions, recording), and the
-judge's console; each checked with axe-core for serious or critical violations."""
+device check, the lobby, the hearing view (video tiles, captions, recording), the
+judge's console and the clerk's desk; each checked with axe-core for serious or
+critical violations."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from playwright.async_api import Browser, Page, expect
 from signaling.keys import SIGNALING
 from signaling.namespace import room_of
 from tests.browser.axe import assert_accessible
+from tests.browser.desk_hearing import DeskHearing, Voices, make_voices
 from tests.browser.participant import MEDIA_TIMEOUT_MS, join_links, open_participant
 from tests.harness.server import RunningServer
 from tests.harness.sio import SioClient
@@ -181,3 +183,59 @@ async def test_party_lobby_and_console_screens(
     for participant in (alice, judge, carol):
         participant.assert_no_errors()
         await participant.close()
+
+
+@pytest.fixture(scope="module")
+def voices(tmp_path_factory: pytest.TempPathFactory) -> Voices:
+    return make_voices(tmp_path_factory.mktemp("voices"))
+
+
+async def test_clerk_desk_screens(
+    server: RunningServer, browser: Browser, voices: Voices, output_dir: Path
+) -> None:
+    """The clerk's desk in English and in Chinese, side by side on one real hearing:
+    Korean speech transcribed live, a correction, then the recordings after adjournment."""
+    names = {"judge": "재판장 한", "clerk": "Clerk Yoon", "kim": "김민지"}
+    hearing = await DeskHearing.create(server, voices, names)
+    try:
+        desks = {"en": await hearing.clerk_opens_desk(browser, locale="en-US"),
+                 "zh": await hearing.open_desk(browser, locale="zh-CN")}  # fmt: skip
+        en, zh = desks["en"], desks["zh"]
+        await expect(zh.get_by_test_id("live-status")).to_have_text("实时：发言内容将随时显示。")
+        await hearing.judge_speaks(en)
+        await hearing.party_speaks_once(voices, en)
+        for page in desks.values():
+            await expect(page.get_by_test_id("transcript-line")).to_have_count(2)
+
+        # The clerk corrects the party's line on her desk; the other desk shows it too.
+        party_line = en.locator('[data-testid="transcript-line"][data-participant-id="kim"]')
+        await party_line.get_by_test_id("line-correct").click()
+        await party_line.get_by_label("Corrected text").fill("증거를 제출하겠습니다.")
+        await party_line.get_by_role("button", name="Save correction").click()
+        for page in desks.values():
+            await expect(page.get_by_test_id("line-correction")).to_have_text(
+                "증거를 제출하겠습니다."
+            )
+        await expect(zh.get_by_test_id("correction-note")).to_contain_text("Clerk Yoon 更正于")
+
+        for lang, page in desks.items():
+            await shot(page, output_dir / f"{lang}-5-clerk-desk.png", full_page=True)
+            await assert_accessible(page, f"{lang} clerk desk")
+
+        await hearing.adjourn()
+        for lang, page in desks.items():
+            await expect(page.get_by_test_id("player")).to_be_visible(timeout=90_000)
+            await page.locator('[data-participant-id="kim"] [data-testid="line-seek"]').click()
+            await page.wait_for_function(
+                "() => [...document.querySelectorAll('[data-testid=recording-media]')]"
+                ".filter((m) => !m.hidden && !m.paused && m.currentTime > 0.5).length >= 2",
+                timeout=30_000,
+            )
+            await page.get_by_test_id("play-button").click()
+            await shot(page, output_dir / f"{lang}-6-clerk-desk-recordings.png", full_page=True)
+            await assert_accessible(page, f"{lang} clerk desk after adjournment")
+        await expect(zh.get_by_test_id("desk-state")).to_have_text("已闭庭")
+        assert hearing.clerk is not None
+        hearing.clerk.assert_no_errors()
+    finally:
+        await hearing.close()

@@ -18,10 +18,11 @@ const RETRY_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 
 /** An error the server put in an ack, or a request it never answered. */
 export class RequestError extends Error {
-  constructor(code, message, { details = {}, event = null } = {}) {
+  constructor(code, message, { reason = null, details = {}, event = null } = {}) {
     super(message);
     this.name = "RequestError";
     this.code = code;
+    this.reason = reason ?? code;
     this.details = details;
     this.event = event;
   }
@@ -39,6 +40,8 @@ const PUSHED = {
   released: "onReleased",
   returned_to_lobby: "onReturnedToLobby",
   caption: "onCaption",
+  media_quality: "onMediaQuality",
+  transcript_correction: "onTranscriptCorrection",
 };
 
 /**
@@ -51,7 +54,11 @@ const PUSHED = {
  * onMuted({kind, by}), onCaption({participant_id, speaker_name, role, text, final})...
  */
 export class HearingConnection {
-  constructor(token, hearingId, handlers) {
+  /**
+   * @param {{desk?: boolean}} options `desk`: a clerk's desk, which follows the transcript
+   *   without taking the officer's place in the hearing (see README, Socket.IO)
+   */
+  constructor(token, hearingId, handlers, { desk = false } = {}) {
     this.handlers = handlers;
     this.closed = false;
     this.retries = 0;
@@ -59,7 +66,7 @@ export class HearingConnection {
     this.socket = io("/hearing", {
       path: "/socket.io",
       transports: ["websocket"],
-      auth: { token },
+      auth: desk ? { token, desk: true } : { token },
       // Lets a load balancer send every connection of a hearing to the process that
       // hosts its media (see deploy/Caddyfile).
       query: { hearing: hearingId },
@@ -93,6 +100,7 @@ export class HearingConnection {
     }
     const error = ack?.error ?? {};
     throw new RequestError(error.code ?? "unknown", error.message ?? "", {
+      reason: error.reason ?? null,
       details: error.details ?? {},
       event: error.event ?? event,
     });

@@ -5,14 +5,31 @@ import { roleLabel, t } from "./i18n.js";
 import { setIconText } from "./icons.js";
 import { isOfficer, may } from "./permissions.js";
 
+// A connection's quality as the court sees it: bars, words and tone (never colour alone).
+const QUALITY = {
+  good: ["signal-3", "ok"],
+  fair: ["signal-2", "warn"],
+  poor: ["signal-1", "bad"],
+};
+
 /**
- * The states of `member` worth the court's attention: `[icon, text, tone]`.
+ * The states of `member` worth the court's attention: `[icon, text, tone, quality?]`.
  * @param {(id: string) => string} nameOf a participant's display name
+ * @param {Map<string, {quality: string, issue: string|null}>} [quality] from `media_quality`
  */
-export function statesOf(member, { caucus, nameOf }) {
+export function statesOf(member, { caucus, nameOf, quality }) {
   const states = [];
   if (!member.online) {
     states.push(["wifi", t("person.offline"), "warn"]);
+  }
+  const connection = member.online ? quality?.get(member.participant_id) : null;
+  if (connection && connection.quality in QUALITY) {
+    const [iconName, tone] = QUALITY[connection.quality];
+    const words = t(`quality.${connection.quality}`);
+    const text = connection.issue
+      ? t("quality.withIssue", { quality: words, issue: t(`quality.issue.${connection.issue}`) })
+      : words;
+    states.push([iconName, text, tone, connection.quality]);
   }
   if (!isOfficer(member.role)) {
     if (member.verified_at) {
@@ -93,7 +110,7 @@ export function actionsFor(member, { role, selfId }) {
 /**
  * A list item for `member`.
  * @param {{role: string, selfId: string, caucus: string[], nameOf: Function,
- *          busy: (key: string) => boolean, previewOf?: Function,
+ *          busy: (key: string) => boolean, previewOf?: Function, quality?: Map,
  *          act: (control: string, member: object, extra: object, key: string) => void}} ctx
  */
 export function personEntry(member, ctx) {
@@ -140,10 +157,14 @@ export function personEntry(member, ctx) {
     const ul = document.createElement("ul");
     ul.className = "chips";
     ul.setAttribute("aria-label", t("person.states", { name: member.display_name }));
-    for (const [iconName, text, tone] of states) {
+    for (const [iconName, text, tone, quality] of states) {
       const chip = document.createElement("li");
       chip.className = "chip";
       chip.dataset.tone = tone;
+      if (quality) {
+        chip.dataset.quality = quality;
+        chip.setAttribute("data-testid", "connection-quality");
+      }
       setIconText(chip, iconName, text);
       ul.append(chip);
     }

@@ -1,6 +1,6 @@
 // The court's console: the judge's (or mediator's) controls of the hearing, and
 // the clerk's reduced set. Every control is a request to the server, which
-// decides; a refusal is shown with the server's reason and changes nothing here.
+// decides; a refusal is shown with its reason and changes nothing here.
 
 import { markBusy, personEntry } from "./console-people.js";
 import { askText, confirmAction } from "./dialog.js";
@@ -8,6 +8,7 @@ import { formatClock } from "./hearing-clock.js";
 import { roleLabel, stateLabel, t } from "./i18n.js";
 import { setIconText } from "./icons.js";
 import { isOfficer, may, nextLifecycleActions, presides } from "./permissions.js";
+import { refusalText } from "./refusals.js";
 import { ordered } from "./roster.js";
 
 /** The console's elements in join.html. */
@@ -63,6 +64,7 @@ export class CourtConsole {
     this.state = hearing.state ?? null;
     this.busyKeys = new Set();
     this.caucusChoice = new Set();
+    this.quality = new Map(); // participant id -> {quality, issue}
 
     el.heading.textContent = t(`console.heading.${role}`);
     el.section.hidden = false;
@@ -87,6 +89,14 @@ export class CourtConsole {
     }
     this.state = state;
     this.renderLifecycle();
+  }
+
+  /** A `media_quality` message: each participant's connection, good, fair or poor. */
+  setQuality(message) {
+    this.quality = new Map((message?.participants ?? []).map((q) => [q.participant_id, q]));
+    if (this.roster) {
+      this.render();
+    }
   }
 
   /** The hearing clock ticked. */
@@ -114,7 +124,7 @@ export class CourtConsole {
       title.className = "notice-title";
       title.textContent = failed;
       const reason = document.createElement("p");
-      reason.textContent = serverReason(error);
+      reason.textContent = refusalText(error, { nameOf: (id) => this.nameOf(id) });
       this.el.error.replaceChildren(title, reason);
       return false;
     } finally {
@@ -296,6 +306,7 @@ export class CourtConsole {
       busy: (key) => this.busy(key),
       act: (...args) => this.act(...args),
       previewOf: this.previewOf,
+      quality: this.quality,
     };
     const groups = { lobby: [], admitted: [], connected: [] };
     for (const member of members) {
@@ -425,13 +436,4 @@ export class CourtConsole {
     }
     el.caucusForm.replaceChildren(fieldset, open);
   }
-}
-
-/** The server's reason for a refusal, as worded by the server. */
-export function serverReason(error) {
-  const text = typeof error?.message === "string" ? error.message.trim() : "";
-  if (!text) {
-    return t(error?.code === "timeout" ? "join.timeout" : "error.unknown");
-  }
-  return text[0].toUpperCase() + text.slice(1) + (/[.!?]$/.test(text) ? "" : ".");
 }

@@ -62,7 +62,23 @@ const SHAPES = {
     ["rect", { x: 2, y: 5, width: 20, height: 14, rx: 2 }],
     ["path", { d: "M6 10h5M6 14h8M14 10h4" }],
   ],
+  play: [["path", { d: "M7 4v16l13-8z", fill: "currentColor" }]],
+  pause: [
+    ["rect", { x: 6, y: 4, width: 4, height: 16, rx: 1, fill: "currentColor" }],
+    ["rect", { x: 14, y: 4, width: 4, height: 16, rx: 1, fill: "currentColor" }],
+  ],
+  // Connection strength: three bars, as many filled as the connection is good.
+  "signal-3": signalBars(3),
+  "signal-2": signalBars(2),
+  "signal-1": signalBars(1),
 };
+
+function signalBars(filled) {
+  return [4, 10, 16].map((x, i) => {
+    const fill = i < filled ? "currentColor" : "none";
+    return ["rect", { x, y: 16 - i * 5, width: 4, height: 5 + i * 5, rx: 1, fill }];
+  });
+}
 
 // "mic-off", "camera-off": the icon struck through.
 const SLASH = ["path", { d: "M3 3l18 18", class: "icon-slash" }];

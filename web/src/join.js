@@ -18,6 +18,7 @@ import { HearingMedia } from "./hearing-media.js";
 import { LobbyView } from "./lobby.js";
 import { LocalMedia } from "./local-media.js";
 import { isOfficer, publishes, raisesHand } from "./permissions.js";
+import { refusalText } from "./refusals.js";
 import { RosterView } from "./roster.js";
 import { Screens } from "./screens.js";
 import { StatusBar } from "./status-bar.js";
@@ -111,7 +112,7 @@ const controlBar = new ControlBar(
     media: local,
     request: (event, data) => page.connection.request(event, data),
     onCamera: (on) => grid.setSelfCamera(on),
-    onError: (error) => say(serverText(error.message, "error.unknown")),
+    onError: (error) => say(refused(error, "error.unknown")),
   },
 );
 /** @type {CourtConsole | null} the console, for judge, mediator and clerk */
@@ -121,6 +122,11 @@ let media = null;
 
 const role = () => page.session.participant.role;
 const selfId = () => page.session.participant.id;
+
+/** What to say about a refusal: our words for its reason, else the server's. */
+function refused(error, fallbackKey) {
+  return refusalText(error, { nameOf, fallback: fallbackKey });
+}
 
 /** A server-worded message, or our own when the server gave none. */
 function serverText(message, fallbackKey) {
@@ -265,7 +271,7 @@ async function greet() {
     page.ready = true;
     deviceCheck.setConnection(page.connection, page.iceServers);
   } catch (error) {
-    el.sessionMessage.textContent = serverText(error.message, "join.timeout");
+    el.sessionMessage.textContent = refused(error, "join.timeout");
     updateButtons();
     return;
   }
@@ -301,7 +307,7 @@ async function join({ rejoin = false } = {}) {
     if (!rejoin) {
       page.joined = false;
     }
-    el.sessionMessage.textContent = serverText(error.message, "join.timeout");
+    el.sessionMessage.textContent = refused(error, "join.timeout");
   } finally {
     page.busy = false;
     el.joinButton.textContent = t("join.button");
@@ -370,7 +376,7 @@ function connect(token) {
       greet();
     },
     onRefused: (error, final) => {
-      const text = serverText(error.message, "connection.refused");
+      const text = refused(error, "connection.refused");
       if (final) {
         finish(text);
       } else {
@@ -393,6 +399,7 @@ function connect(token) {
       render();
     },
     onCaption: (caption) => captions.add(caption),
+    onMediaQuality: (message) => court?.setQuality(message),
   });
   page.connection.connect();
 }
@@ -407,6 +414,10 @@ function startConsole() {
   });
   view.onChange(() => court.render());
   document.body.dataset.console = "true";
+  // The clerk's desk, in a window of its own beside the console (same join link).
+  const deskLink = $("desk-link");
+  deskLink.href = `/desk${location.search}#token=${encodeURIComponent(page.token)}`;
+  deskLink.parentElement.hidden = false;
   statusBar.onTick((seconds) => court.tick(seconds));
 }
 
@@ -451,7 +462,7 @@ async function main() {
     if (error.code === "network_error") {
       showFatal(t("session.unreachable"));
     } else {
-      showFatal(serverText(error.message, "session.failed"), t("token.missingHelp"));
+      showFatal(refused(error, "session.failed"), t("token.missingHelp"));
     }
     return;
   }
@@ -462,7 +473,7 @@ async function main() {
     local,
     grid: view,
     role: role(),
-    onError: (error) => say(serverText(error.message, "media.publishFailed")),
+    onError: (error) => say(refused(error, "media.publishFailed")),
   });
 
   el.joinButton.addEventListener("click", () => join());

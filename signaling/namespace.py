@@ -106,7 +106,7 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     async def _tell_officers(self, hearing_id: str, event: str, payload: dict[str, Any]) -> None:
         roster = await self.service.rooms.roster(hearing_id)
         for entry in roster.entries:
-            if entry.online and entry.role in (Role.JUDGE, Role.MEDIATOR, Role.CLERK):
+            if entry.online and entry.role in _OFFICERS:
                 await self.emit(event, payload, to=entry.sid)
 
     # -- connection ---------------------------------------------------------------

@@ -296,6 +296,6 @@ async def test_unknown_endpoint_and_method(server: RunningServer) -> None:
 
 async def test_pages_are_served(server: RunningServer) -> None:
     async with aiohttp.ClientSession() as http:
-        for path in ("/", "/join", "/assets/join.js", "/healthz"):
+        for path in ("/", "/join", "/assets/join.js", "/desk", "/assets/desk.js", "/healthz"):
             async with http.get(server.url + path) as response:
                 assert response.status == 200, path

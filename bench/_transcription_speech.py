@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import time
+from array import array
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ import av
 from av.audio.frame import AudioFrame
 from av.audio.resampler import AudioResampler
 
-from transcription.audio import OPUS_RATE, OPUS_TIME_BASE
+from transcription.audio import OPUS_RATE, OPUS_TIME_BASE, SAMPLE_RATE, file_pcm
 
 __all__ = [
     "PACKET_SECONDS",
@@ -30,6 +31,7 @@ __all__ = [
     "paced",
     "read_packets",
     "restamp",
+    "sound_span",
     "speak",
     "stamped",
 ]
@@ -37,6 +39,7 @@ __all__ = [
 PACKET_SECONDS = 0.02
 _PACKET_SAMPLES = 960
 _RTP_WRAP = 1 << 32
+_SOUND = 64  # a sample louder than this (16-bit) is sound, not silence or coding noise
 
 
 def speak(text: str, wav: Path, *, voice: str = "ko", speed: int = 175) -> Path:
@@ -132,6 +135,19 @@ def make_speech(
     return SpeechFile(text, wav, ogg, tuple(read_packets(ogg)), lead)
 
 
+def sound_span(speech: SpeechFile) -> tuple[float, float]:
+    """Seconds from the file's start to the first and the last sound of its sent audio.
+
+    Read from the Opus packets decoded as the receiver decodes them (what was sent,
+    coding delay included), so `int(t / PACKET_SECONDS)` is the packet carrying `t`.
+    """
+    samples = array("h", file_pcm(speech.ogg))  # s16, native byte order
+    loud = [i for i, value in enumerate(samples) if abs(value) > _SOUND]
+    if not loud:
+        raise ValueError(f"{speech.ogg} is silent")
+    return loud[0] / SAMPLE_RATE, (loud[-1] + 1) / SAMPLE_RATE
+
+
 def _last_sound(wav: Path) -> float:
     with av.open(str(wav)) as container:
         stream = container.streams.audio[0]
@@ -139,7 +155,7 @@ def _last_sound(wav: Path) -> float:
         for frame in container.decode(stream):
             data = bytes(frame.planes[0])[: frame.samples * 2]
             for i in range(frame.samples - 1, -1, -1):
-                if abs(int.from_bytes(data[2 * i : 2 * i + 2], "little", signed=True)) > 64:
+                if abs(int.from_bytes(data[2 * i : 2 * i + 2], "little", signed=True)) > _SOUND:
                     last = (position + i + 1) / frame.sample_rate
                     break
             position += frame.samples

@@ -215,7 +215,8 @@ def _check_log(folder: Path, item: dict[str, Any], report: SealReport) -> None:
         return
     added = head.seq - item["entries"]
     if added:
-        report.notes.append(f"{name}: {added} entries added after the seal, chained onto it")
+        entries = "entry" if added == 1 else "entries"
+        report.notes.append(f"{name}: {added} {entries} added after the seal, chained onto it")
 
 
 def _record_files(folder: Path) -> Iterator[Path]:

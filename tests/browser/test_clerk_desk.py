@@ -171,6 +171,21 @@ async def test_the_clerk_follows_corrects_downloads_and_replays_the_hearing(
             ".every((m) => m.paused)"
         )
         await expect(desk.get_by_test_id("play-button")).to_have_text("Play")
+
+        # The record is sealed, and the desk says it is intact, with the key's fingerprint.
+        seal = desk.get_by_test_id("seal")
+        await expect(seal.get_by_test_id("seal-status")).to_contain_text(
+            "files are exactly as sealed", timeout=60_000
+        )
+        await expect(seal).to_have_attribute("data-seal", "verified")
+        await expect(seal.get_by_test_id("seal-details")).to_contain_text(
+            "added after the seal"  # the correction came before; the seal is audited
+        )
+        await expect(seal.get_by_test_id("seal-fingerprint")).to_contain_text("Signed by")
+        async with desk.expect_download() as manifest:
+            await seal.get_by_test_id("seal-download").click()
+        saved = Path(await (await manifest.value).path())
+        assert json.loads(saved.read_text())["format"] == "hearing-record-seal/1"
         await desk.screenshot(path=str(output_dir / "desk-after-adjournment.png"), full_page=True)
         await assert_accessible(desk, "desk after adjournment")
         assert hearing.clerk is not None

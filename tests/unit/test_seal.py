@@ -64,7 +64,7 @@ def test_entries_chained_after_the_seal_are_noted_not_faulted(sealed: Path, key:
     ChainedLog(sealed / "audit.jsonl").append({"actor": "clerk", "action": "downloaded"})
     report = verify_record(sealed, trusted_key=key.public_text)
     assert report.ok, report.problems
-    assert "transcript.jsonl: 1 entries added after the seal, chained onto it" in report.notes
+    assert "transcript.jsonl: 1 entry added after the seal, chained onto it" in report.notes
 
 
 def test_a_changed_recording_is_caught(sealed: Path, key: SealKey) -> None:

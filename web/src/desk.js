@@ -13,6 +13,7 @@ import { formatClock } from "./hearing-clock.js";
 import { stateLabel, t, translatePage } from "./i18n.js";
 import { drawIcons } from "./icons.js";
 import { refusalText } from "./refusals.js";
+import { SealStatus } from "./seal-status.js";
 import { SyncedPlayback } from "./synced-playback.js";
 import { TranscriptView } from "./transcript-view.js";
 
@@ -70,6 +71,8 @@ const player = new SyncedPlayback(
   },
 );
 
+let seal = null; // the sealed record, once the hearing is over
+
 // -- the transcript ---------------------------------------------------------------
 
 const api = (method, path, options) =>
@@ -94,20 +97,25 @@ async function download(format, button) {
   try {
     const blob = await api("GET", `/transcript/${format}`, { blob: true });
     const file = `${desk.hearing.id}-transcript.${format}`;
-    const url = URL.createObjectURL(blob);
-    const link = document.createElement("a");
-    link.href = url;
-    link.download = file;
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    save(blob, file);
     status.textContent = t("desk.download.done", { file });
   } catch (error) {
     status.textContent = `${t("desk.download.failed")} ${refusal(error)}`;
   } finally {
     button.removeAttribute("aria-disabled");
   }
+}
+
+/** Hand a downloaded file to the browser, to be saved under `file`. */
+function save(blob, file) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = file;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 function showDownloads() {
@@ -217,6 +225,7 @@ function setState(state) {
   const over = state === "adjourned" || state === "cancelled";
   if (over) {
     live(t("desk.live.over"), "over");
+    seal?.start();
   }
   if (state === "adjourned" && desk.recordings === "none") {
     desk.recordings = "waiting";
@@ -325,6 +334,17 @@ async function main() {
     return;
   }
   desk.hearing = session.hearing;
+  seal = new SealStatus(
+    {
+      section: $("seal"),
+      status: $("seal-status"),
+      details: $("seal-details"),
+      fingerprint: $("seal-fingerprint"),
+      check: $("seal-check"),
+      download: $("seal-download"),
+    },
+    { api, refusal: (error) => refusal(error), save, hearingId: desk.hearing.id },
+  );
   showHearing(session.hearing);
   showDownloads();
   setState(session.hearing.state);

@@ -58,8 +58,6 @@ class Reason(StrEnum):
     NOT_MUTED_BY_COURT = "not_muted_by_court"
     KIND_MISSING = "kind_missing"  # control
     NOT_A_WITNESS = "not_a_witness"
-    # The sealed record (details: hearing_id, state).
-    RECORD_NOT_SEALED = "record_not_sealed"
     ALREADY_CALLED = "already_called"
     ALREADY_RELEASED = "already_released"
     CAUCUS_IN_MEDIATIONS_ONLY = "caucus_in_mediations_only"
@@ -79,6 +77,9 @@ class Reason(StrEnum):
     STALE_CONNECTION = "stale_connection"
     NO_MEDIA_NODE = "no_media_node"
     MEDIA_BEFORE_ADMISSION = "media_before_admission"
+    ALREADY_PUBLISHING = "already_publishing"
+    INVALID_SDP = "invalid_sdp"
+    NO_OFFER_WAITING = "no_offer_waiting"
     # The record.
     LINK_FOR_OTHER_HEARING = "link_for_other_hearing"
     SEGMENT_NOT_FOUND = "segment_not_found"  # seq
@@ -86,6 +87,7 @@ class Reason(StrEnum):
     FORMAT_NOT_FOUND = "format_not_found"
     RECORDING_LINK_INVALID = "recording_link_invalid"
     RECORDING_LINK_EXPIRED = "recording_link_expired"
+    RECORD_NOT_SEALED = "record_not_sealed"  # state
 
 
 class HearingError(Exception):

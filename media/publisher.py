@@ -8,7 +8,7 @@ from collections.abc import Callable
 from aiortc import RTCConfiguration, RTCPeerConnection
 from aiortc.mediastreams import MediaStreamTrack
 
-from hearing.errors import InvalidInput
+from hearing.errors import InvalidInput, Reason
 
 from . import passthrough
 from .codecs import MediaKind
@@ -90,7 +90,9 @@ class Publisher:
             await pc.setRemoteDescription(offer.to_aiortc())
             await pc.setLocalDescription(await pc.createAnswer())
         except Exception as e:  # aiortc refuses what it cannot use in many ways
-            raise InvalidInput(f"the publish offer could not be applied: {e}") from e
+            raise InvalidInput(
+                f"the publish offer could not be applied: {e}", reason=Reason.INVALID_SDP
+            ) from e
         for forwarder in self.forwarders.values():
             forwarder.start()
         return SessionDescription.from_aiortc(pc.localDescription)

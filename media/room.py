@@ -8,7 +8,7 @@ from collections.abc import Callable, Collection
 
 from aiortc import RTCConfiguration
 
-from hearing.errors import Conflict, NotFound
+from hearing.errors import Conflict, NotFound, Reason
 
 from .forwarder import Forwarder
 from .publisher import Publisher
@@ -92,7 +92,8 @@ class Room:
         member = self._member(participant_id)
         if member.publisher is not None and member.publisher.live:
             raise Conflict(
-                f"participant {participant_id} is already publishing; leave first to publish again"
+                f"participant {participant_id} is already publishing; leave first to publish again",
+                reason=Reason.ALREADY_PUBLISHING,
             )
         published = read_publish_offer(offer)  # refuses bad offers before creating anything
         previous, member.publisher = member.publisher, None
@@ -106,7 +107,10 @@ class Room:
             on_track_ended=self._track_ended,
         )
         if member.publisher is not None:  # another publish won the race during close()
-            raise Conflict(f"participant {participant_id} is already publishing")
+            raise Conflict(
+                f"participant {participant_id} is already publishing",
+                reason=Reason.ALREADY_PUBLISHING,
+            )
         member.publisher = publisher
         try:
             answer = await publisher.answer(offer, published, forwarding=member.publishes)

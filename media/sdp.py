@@ -8,7 +8,7 @@ from typing import Literal
 from aiortc import RTCSessionDescription
 from aiortc import sdp as aiortc_sdp
 
-from hearing.errors import InvalidInput
+from hearing.errors import InvalidInput, Reason
 
 from .codecs import PREFERRED, Codec, MediaKind, choose
 
@@ -55,20 +55,20 @@ def _parse(
     description: SessionDescription, expected: Literal["offer", "answer"]
 ) -> aiortc_sdp.SessionDescription:
     if description.type != expected:
-        raise InvalidInput(f"expected an SDP {expected}, got an SDP {description.type}")
+        raise _invalid(f"expected an SDP {expected}, got an SDP {description.type}")
     if len(description.sdp) > MAX_SDP_BYTES:
-        raise InvalidInput(f"the SDP {expected} is larger than {MAX_SDP_BYTES} bytes")
+        raise _invalid(f"the SDP {expected} is larger than {MAX_SDP_BYTES} bytes")
     try:
         parsed = aiortc_sdp.SessionDescription.parse(description.sdp)
     except Exception as e:  # the parser fails in many ways on garbage: all mean "malformed"
-        raise InvalidInput(f"malformed SDP {expected}: {type(e).__name__} {e}".rstrip()) from e
+        raise _invalid(f"malformed SDP {expected}: {type(e).__name__} {e}".rstrip()) from e
     if not parsed.media:
-        raise InvalidInput(f"malformed SDP {expected}: no media sections (m= lines)")
+        raise _invalid(f"malformed SDP {expected}: no media sections (m= lines)")
     for media in parsed.media:
         if media.ice is None or not media.ice.usernameFragment or not media.ice.password:
-            raise InvalidInput(f"malformed SDP {expected}: a media section has no ICE credentials")
+            raise _invalid(f"malformed SDP {expected}: a media section has no ICE credentials")
         if media.dtls is None or not media.dtls.fingerprints:
-            raise InvalidInput(f"malformed SDP {expected}: a media section has no DTLS fingerprint")
+            raise _invalid(f"malformed SDP {expected}: a media section has no DTLS fingerprint")
     return parsed
 
 
@@ -82,15 +82,15 @@ def read_publish_offer(offer: SessionDescription) -> list[PublishedMedia]:
     published: list[PublishedMedia] = []
     for media in parsed.media:
         if media.kind not in ("audio", "video"):
-            raise InvalidInput(
+            raise _invalid(
                 f"a publish offer carries audio and video only, not {media.kind!r} "
                 "(data channels are not supported)"
             )
         kind: MediaKind = "audio" if media.kind == "audio" else "video"
         if any(p.kind == kind for p in published):
-            raise InvalidInput(f"a publish offer carries one {kind} track at most")
+            raise _invalid(f"a publish offer carries one {kind} track at most")
         if media.direction not in ("sendonly", "sendrecv"):
-            raise InvalidInput(
+            raise _invalid(
                 f"the publish offer's {kind} section is {media.direction or 'without direction'}; "
                 "a publisher's tracks must be sendonly"
             )
@@ -99,7 +99,7 @@ def read_publish_offer(offer: SessionDescription) -> list[PublishedMedia]:
             names = {c.name for c in media.rtp.codecs if c.name.lower() != "rtx"}
             offered = ", ".join(sorted(names)) or "none"
             supported = ", ".join(dict.fromkeys(c.name for c in PREFERRED[kind]))
-            raise InvalidInput(
+            raise _invalid(
                 f"the offer's {kind} has no codec the media node can forward "
                 f"(offered: {offered}; supported: {supported})"
             )
@@ -111,3 +111,8 @@ def read_publish_offer(offer: SessionDescription) -> list[PublishedMedia]:
         )
         published.append(PublishedMedia(kind, media.rtp.muxId or "", codec, rtx))
     return published
+
+
+def _invalid(message: str) -> InvalidInput:
+    """A refused description, with the reason the pages translate."""
+    return InvalidInput(message, reason=Reason.INVALID_SDP)

@@ -28,7 +28,7 @@ from aiortc import (
     RTCRtpTransceiver,
 )
 
-from hearing.errors import Conflict, InvalidInput
+from hearing.errors import Conflict, InvalidInput, Reason
 
 from . import passthrough
 from .codecs import Codec, MediaKind
@@ -159,11 +159,17 @@ class Subscriber:
         parse(answer, "answer")
         async with self._lock:
             if self._closed or not self._pending or self._pc is None:
-                raise Conflict("no subscriber offer is waiting for an answer")
+                raise Conflict(
+                    "no subscriber offer is waiting for an answer",
+                    reason=Reason.NO_OFFER_WAITING,
+                )
             try:
                 await self._pc.setRemoteDescription(answer.to_aiortc())
             except Exception as e:
-                raise InvalidInput(f"the subscriber answer could not be applied: {e}") from e
+                raise InvalidInput(
+                    f"the subscriber answer could not be applied: {e}",
+                    reason=Reason.INVALID_SDP,
+                ) from e
             self._pending = False
             for slot in self._slots:
                 slot.answered = slot.offered

@@ -15,7 +15,7 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from hearing.errors import Conflict, InvalidInput, NotFound
+from hearing.errors import Conflict, InvalidInput, NotFound, Reason
 from hearing.session import NO_MEDIA, MediaRights, Situation, media_rights
 from hearing.tasks import TaskSet
 from media import MediaNode, SessionDescription
@@ -85,7 +85,9 @@ class MediaBridge:
     async def answer(self, hearing_id: str, participant_id: str, answer: Any) -> None:
         negotiation = self._negotiations.get((hearing_id, participant_id))
         if negotiation is None or negotiation.answered.is_set():
-            raise Conflict("there is no offer waiting for your answer")
+            raise Conflict(
+                "there is no offer waiting for your answer", reason=Reason.NO_OFFER_WAITING
+            )
         await self.node.subscriber_answer(
             hearing_id, participant_id, _description(answer, "answer")
         )
@@ -145,7 +147,12 @@ class MediaBridge:
 
 def _description(value: Any, expected: Literal["offer", "answer"]) -> SessionDescription:
     if not isinstance(value, dict) or not isinstance(value.get("sdp"), str):
-        raise InvalidInput(f"send the SDP {expected} as {{type: '{expected}', sdp: '...'}}")
+        raise InvalidInput(
+            f"send the SDP {expected} as {{type: '{expected}', sdp: '...'}}",
+            reason=Reason.INVALID_SDP,
+        )
     if value.get("type") != expected:
-        raise InvalidInput(f"expected an SDP {expected}, got {value.get('type')!r}")
+        raise InvalidInput(
+            f"expected an SDP {expected}, got {value.get('type')!r}", reason=Reason.INVALID_SDP
+        )
     return SessionDescription(value["sdp"], expected)

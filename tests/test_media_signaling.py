@@ -48,6 +48,7 @@ async def test_publish_receive_and_bad_offers(server: RunningServer) -> None:
         again = await alice.sio.call("publish", await clerk.offer())
         assert again["error"]["code"] == "conflict" and "already publishing" in again["error"][
             "message"]  # fmt: skip
+        assert again["error"]["reason"] == "already_publishing"
         # Malformed SDP, a description of the wrong type, no usable codec.
         for payload, expected in [
             ({"type": "offer", "sdp": "v=0\r\nthis is not sdp"}, "malformed SDP"),
@@ -57,6 +58,7 @@ async def test_publish_receive_and_bad_offers(server: RunningServer) -> None:
         ]:
             ack = await bob.sio.call("publish", payload)
             assert ack["ok"] is False and ack["error"]["code"] == "invalid_input", ack
+            assert ack["error"]["reason"] == "invalid_sdp", ack
             assert expected in ack["error"]["message"], ack
         # Nobody else was affected: bob still receives alice, frames keep coming.
         before = bob.frames[("alice", "video")]

@@ -2,8 +2,8 @@
 
 What the live pipeline produces for a file's packets is judged against this (word
 error rate): the pipeline must not damage what the model can do. The file is fed from
-its first sample in the same chunks the pipeline uses, endpoints give results as they
-come and the end of the file finalizes the last one.
+its first sample in the same chunks the pipeline uses (`Chunking`), endpoints give
+results as they come and the end of the file finalizes the last one.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .audio import BYTES_PER_SAMPLE, SAMPLE_RATE, file_pcm
-from .recognition import CHUNK_BYTES, Recognized, Recognizer
+from .recognition import Chunking, Recognized, Recognizer
 
 __all__ = ["OfflineTranscript", "transcribe_file", "transcribe_pcm", "word_error_rate"]
 
@@ -34,15 +34,19 @@ class OfflineTranscript:
 def transcribe_pcm(model: Any, pcm: bytes) -> OfflineTranscript:
     """Decode 16 kHz mono 16-bit PCM with a new recognizer (blocking)."""
     recognizer = Recognizer(model)
+    chunking = Chunking()
     results: list[Recognized] = []
     first_partial: float | None = None
-    whole = len(pcm) - len(pcm) % CHUNK_BYTES
-    for offset in range(0, whole, CHUNK_BYTES):
-        decoded = recognizer.accept(pcm[offset : offset + CHUNK_BYTES])
+    offset = 0
+    while len(pcm) - offset >= chunking.size:
+        end = offset + chunking.size
+        decoded = recognizer.accept(pcm[offset:end])
+        chunking.follow(decoded)
+        offset = end
         results.extend(decoded.finals)
         if first_partial is None and (decoded.partial or decoded.finals):
-            first_partial = (offset + CHUNK_BYTES) / (BYTES_PER_SAMPLE * SAMPLE_RATE)
-    results.extend(recognizer.accept(pcm[whole:], final=True).finals)
+            first_partial = offset / (BYTES_PER_SAMPLE * SAMPLE_RATE)
+    results.extend(recognizer.accept(pcm[offset:], final=True).finals)
     seconds = len(pcm) / (BYTES_PER_SAMPLE * SAMPLE_RATE)
     return OfflineTranscript(tuple(results), seconds, first_partial)
 

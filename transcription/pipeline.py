@@ -39,7 +39,7 @@ from hearing.tasks import TaskSet
 
 from .audio import BYTES_PER_SAMPLE, SAMPLE_RATE, Framer, OpusDecoder
 from .gate import Feed, GateSettings, Mark, VoiceGate
-from .recognition import CHUNK_BYTES, Decoded, Recognized, Recognizer, RecognizerPool
+from .recognition import Chunking, Decoded, Recognized, Recognizer, RecognizerPool
 from .segment import Segment, Speaker, Word
 from .timeline import SampleMap, StreamClock
 from .transcript import TranscriptLog
@@ -115,6 +115,7 @@ class TranscriptionPipeline:
         self._recognizer: Recognizer | None = None
         self._map = SampleMap()
         self._pending = bytearray()
+        self._chunking = Chunking()
         self._unfinished = False  # audio fed (or pending) since the last finalization
         self._last_partial = ""
         self._call: Future[Any] | None = None
@@ -262,9 +263,9 @@ class TranscriptionPipeline:
                     self._map.add(len(pcm) // BYTES_PER_SAMPLE, time)
                     self._pending += pcm
                     self._unfinished = True
-                    while len(self._pending) >= CHUNK_BYTES:
-                        chunk = bytes(self._pending[:CHUNK_BYTES])
-                        del self._pending[:CHUNK_BYTES]
+                    while len(self._pending) >= (size := self._chunking.size):
+                        chunk = bytes(self._pending[:size])
+                        del self._pending[:size]
                         await self._decode(chunk, final=False)
         except asyncio.CancelledError:
             raise
@@ -280,6 +281,7 @@ class TranscriptionPipeline:
         chunk = bytes(self._pending)
         self._pending.clear()
         await self._decode(chunk, final=True)
+        self._chunking.restart()
         self._unfinished = False
         self._last_partial = ""
         self._map.forget_before(self._map.fed / SAMPLE_RATE - 1.0)
@@ -288,6 +290,7 @@ class TranscriptionPipeline:
         if self._recognizer is None:
             self._recognizer = await self._recognizers.take()
         decoded: Decoded = await self._in_thread(self._recognizer.accept, pcm, final=final)
+        self._chunking.follow(decoded)
         for result in decoded.finals:
             segment = self._segment(result)
             entry = await self._transcript.append(segment)  # durable before anyone is told

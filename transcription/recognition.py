@@ -26,6 +26,8 @@ from .audio import BYTES_PER_SAMPLE, SAMPLE_RATE
 
 __all__ = [
     "CHUNK_BYTES",
+    "FIRST_WORDS_CHUNK_BYTES",
+    "Chunking",
     "Decoded",
     "Recognized",
     "RecognizedWord",
@@ -33,10 +35,12 @@ __all__ = [
     "RecognizerPool",
 ]
 
-# Audio is fed in chunks of this size, counted from the start of each utterance; the
+# Audio is fed in chunks counted from the start of each utterance (see `Chunking`); the
 # offline reference feeds a file the same way, so both decode alike.
 CHUNK_SECONDS = 0.1
 CHUNK_BYTES = int(CHUNK_SECONDS * SAMPLE_RATE) * BYTES_PER_SAMPLE
+FIRST_WORDS_CHUNK_SECONDS = 0.02  # one frame
+FIRST_WORDS_CHUNK_BYTES = int(FIRST_WORDS_CHUNK_SECONDS * SAMPLE_RATE) * BYTES_PER_SAMPLE
 WARM_UP_SECONDS = 0.3
 
 
@@ -64,6 +68,34 @@ class Decoded:
 
     finals: tuple[Recognized, ...]
     partial: str
+
+
+class Chunking:
+    """How much audio a recognizer is fed at a time: frame by frame until an utterance shows words.
+
+    The model decodes in steps of its own (a quarter of a second of audio for the Korean
+    model), and a partial result changes only when a step is done. Asked after every
+    frame, the recognizer shows an utterance's first words (the live caption people wait
+    for) as soon as the step that finds them is done, not up to a chunk later; once they
+    show, larger chunks keep the calls (a thread hop and a partial result each) few.
+    """
+
+    def __init__(self) -> None:
+        self.waiting_for_words = True
+
+    @property
+    def size(self) -> int:
+        """Bytes of 16 kHz PCM to feed in the next call."""
+        return FIRST_WORDS_CHUNK_BYTES if self.waiting_for_words else CHUNK_BYTES
+
+    def follow(self, decoded: Decoded) -> None:
+        """Take note of what a call produced: words, or a final that began a new utterance."""
+        if decoded.finals or decoded.partial:
+            self.waiting_for_words = not decoded.partial
+
+    def restart(self) -> None:
+        """A new utterance begins (the last one was finalized)."""
+        self.waiting_for_words = True
 
 
 class Recognizer:

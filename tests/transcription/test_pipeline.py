@@ -16,6 +16,7 @@ from hearing.roles import Role
 from transcription import (
     Final,
     Partial,
+    Recognizer,
     RecognizerPool,
     Speaker,
     TranscriptEvent,
@@ -25,6 +26,7 @@ from transcription import (
     transcribe_file,
     word_error_rate,
 )
+from transcription.audio import BYTES_PER_SAMPLE, FRAME_BYTES, SAMPLE_RATE, file_pcm
 
 T0 = 1_900_000_000.0  # wall time at which the test tracks start
 IN_SESSION = 100.0  # the hearing went in session this long before T0
@@ -109,6 +111,31 @@ async def test_speech_becomes_attributed_segments_on_the_hearing_clock(
     else:
         pytest.fail(f"pipeline read {text!r}; offline Vosk read {readings}")
     assert [e.segment for e in await log.entries()] == segments
+
+
+async def test_the_first_words_are_captioned_as_soon_as_the_model_finds_them(
+    recognizers: RecognizerPool, korean_model: Any, counsel_speech: SpeechFile, tmp_path: Path
+) -> None:
+    # The earliest the model shows words for this audio: asked after every 20 ms frame.
+    direct = Recognizer(korean_model)
+    pcm, frame = file_pcm(counsel_speech.ogg), FRAME_BYTES
+    earliest = next(
+        (offset + frame) / (BYTES_PER_SAMPLE * SAMPLE_RATE)
+        for offset in range(0, len(pcm) - frame, frame)
+        if direct.accept(pcm[offset : offset + frame]).partial
+    )
+    stream = pipeline(recognizers, TranscriptLog(tmp_path), COUNSEL)
+    packets = restamp(counsel_speech.packets, first_pts=0, start=T0)
+    events = await transcribe(stream, packets)
+    await stream.aclose()
+    first = next(e for e in events if isinstance(e, Partial))
+    # A new track's first utterance starts with the file: the caption covers no more
+    # audio than the model needed (a frame of rounding), and the offline reference,
+    # fed the same way, finds its words at the same point.
+    assert first.at - IN_SESSION <= earliest + 0.001, (first.at - IN_SESSION, earliest)
+    offline = await asyncio.to_thread(transcribe_file, korean_model, counsel_speech.ogg)
+    assert offline.first_partial is not None
+    assert abs(offline.first_partial - (first.at - IN_SESSION)) <= 0.001
 
 
 async def test_a_silent_track_produces_nothing(recognizers: RecognizerPool, tmp_path: Path) -> None:

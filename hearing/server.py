@@ -39,6 +39,7 @@ from signaling.tokens import JoinTokens
 from transcription import ModelRegistry
 from transcription.service import TranscriptionService
 
+from .audit import Outcome
 from .repository import HearingRepository
 from .rooms import InMemoryRoomStore, RoomStore
 from .seal import SealKey
@@ -167,11 +168,26 @@ async def _recording(app: web.Application) -> AsyncIterator[None]:
 async def _transcription(app: web.Application) -> AsyncIterator[None]:
     settings, service, node, namespace = app[SETTINGS], app[SERVICE], app[MEDIA], app[SIGNALING]
     registry = ModelRegistry.from_flags(settings.vosk_model)
+
+    async def failed(hearing_id: str, participant_id: str, error: str) -> None:
+        # Part of the transcript will be missing: on the record, and the court is told.
+        await service.record(
+            hearing_id,
+            "transcriber",
+            "transcription_failed",
+            {"error": error},
+            target=participant_id,
+            outcome=Outcome.FAILED,
+        )
+        payload = {"participant_id": participant_id, "message": error}
+        namespace.tell_officers_soon(hearing_id, "transcription_alert", payload)
+
     transcription = TranscriptionService(
         registry,
         settings.data_dir / "hearings",
         hearing=service.get,
         on_event=namespace.send_caption,
+        on_failure=failed,
     )
     for hearing in await service.list():
         if not hearing.state.final and hearing.state is not HearingState.SCHEDULED:

@@ -175,8 +175,11 @@ class HearingService:
         details: dict[str, Any] | None = None,
         *,
         target: str | None = None,
+        outcome: Outcome = Outcome.DONE,
     ) -> None:
-        await self._audit(hearing_id, actor, action, target=target, details=details)
+        await self._audit(
+            hearing_id, actor, action, target=target, details=details, outcome=outcome
+        )
 
     async def live_state(self, hearing: Hearing) -> HearingState:
         return await self.rooms.state(hearing.id) or hearing.state

@@ -90,7 +90,7 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         self.grace_seconds = grace_seconds
         self.sequencer = Sequencer()
         self.lifecycle_listeners: list[LifecycleListener] = []
-        self.open_checks: list[Callable[[Hearing], None]] = []
+        self.open_checks: list[Callable[[Hearing], Awaitable[None]]] = []
         """Run before a hearing opens; any may refuse with a HearingError (e.g. no model)."""
         self.media: MediaBridge | None = None
         self._connections: dict[str, _Connection] = {}
@@ -332,7 +332,7 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         authorize(conn.role, Action(action.value), public=hearing.public)
         if action is LifecycleAction.OPEN:
             for check in self.open_checks:
-                check(hearing)
+                await check(hearing)
         hearing = await self.service.transition(
             conn.hearing_id, action, actor=conn.participant_id, details={}
         )

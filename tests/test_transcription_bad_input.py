@@ -10,8 +10,6 @@ import json
 import shutil
 from pathlib import Path
 
-import pytest
-
 from bench._transcription_speech import PACKET_SECONDS, make_speech, opus_silence
 from tests.conftest import StartServer
 from tests.harness.rtc_client import RtcParticipant
@@ -39,6 +37,17 @@ async def open_hearing(server: RunningServer) -> tuple[str, dict[str, object]]:
     return hearing["id"], ack
 
 
+def broken_model(folder: Path) -> Path:
+    """A model directory with the right file names but files Vosk cannot read."""
+    (spec,) = installed_models()
+    shutil.copytree(spec.path / "conf", folder / "conf")
+    (folder / "am").mkdir()
+    (folder / "am" / "final.mdl").write_bytes(b"\x00not a kaldi model" * 100)
+    (folder / "graph").mkdir()
+    (folder / "graph" / "HCLG.fst").write_bytes(b"garbage" * 100)
+    return folder
+
+
 async def state_of(server: RunningServer, hearing_id: str) -> str:
     status, body = await server.request("GET", f"/api/v1/hearings/{hearing_id}")
     assert status == 200, body
@@ -59,23 +68,10 @@ async def test_a_missing_model_directory_keeps_its_hearings_from_opening(
     assert await state_of(server, hearing_id) == "scheduled"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="product bug: a model directory with the right file names but unreadable files "
-    "passes the check at opening; Vosk then fails to load it when the first participant "
-    "publishes, the failure is only logged, and nothing is transcribed for the whole hearing",
-)
 async def test_a_corrupt_model_keeps_its_hearings_from_opening(
     start: StartServer, tmp_path: Path
 ) -> None:
-    (spec,) = installed_models()
-    broken = tmp_path / "broken"
-    shutil.copytree(spec.path / "conf", broken / "conf")
-    (broken / "am").mkdir()
-    (broken / "am" / "final.mdl").write_bytes(b"\x00not a kaldi model" * 100)
-    (broken / "graph").mkdir()
-    (broken / "graph" / "HCLG.fst").write_bytes(b"garbage" * 100)
+    broken = broken_model(tmp_path / "broken")
     server = await start(vosk_model=(f"ko={broken}",))
     hearing_id, ack = await open_hearing(server)
     assert ack["ok"] is False, ack
@@ -125,3 +121,34 @@ async def test_a_speaker_cut_off_mid_word_keeps_what_she_said(
     assert began + cut - 0.5 <= final["end"] <= began + cut + 0.3, (final, began, cut)
     stored = [json.loads(line) for line in (folder / "transcript.jsonl").read_text().splitlines()]
     assert final["seq"] in [entry["seq"] for entry in stored]
+
+
+async def test_a_model_broken_after_opening_is_reported_to_the_court(
+    start: StartServer, tmp_path: Path
+) -> None:
+    # The hearing opened with a good model; the server restarted with a broken one (the
+    # directory was damaged or replaced in between).
+    data_dir = tmp_path / "data"
+    first = await start(data_dir)
+    hearing_id, ack = await open_hearing(first)
+    assert ack["ok"] is True, ack
+    tokens = await first.links(hearing_id)
+    await first.close()
+    broken = broken_model(tmp_path / "broken")
+    server = await start(data_dir, vosk_model=(f"ko={broken}",))
+    judge = RtcParticipant(server.url, tokens["judge"])
+    kim = RtcParticipant(server.url, tokens["kim"])
+    try:
+        await judge.join()
+        assert (await judge.sio.call("lifecycle", {"action": "start"}))["ok"]
+        await kim.join()
+        assert (await kim.publish())["ok"]
+        alert = await judge.sio.wait_for("transcription_alert", timeout=60)
+        assert alert["participant_id"] == "kim" and str(broken) in alert["message"], alert
+    finally:
+        await judge.close()
+        await kim.close()
+    audit = data_dir / "hearings" / hearing_id / "audit.jsonl"
+    entries = [json.loads(line) for line in audit.read_text().splitlines()]
+    failed = [e for e in entries if e["action"] == "transcription_failed"]
+    assert failed and failed[0]["target"] == "kim" and failed[0]["outcome"] == "failed"

@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 EventHandler = Callable[[str, TranscriptEvent], Awaitable[None]]
 HearingSource = Callable[[str], Awaitable[Hearing]]
+FailureHandler = Callable[[str, str, str], Awaitable[None]]
+"""on_failure(hearing_id, participant_id, error): a participant's transcription stopped."""
 
 
 @dataclass
@@ -83,18 +85,22 @@ class TranscriptionService:
         *,
         hearing: HearingSource,
         on_event: EventHandler,
+        on_failure: FailureHandler | None = None,
     ) -> None:
         self.registry = registry
         self._dir = hearings_dir
         self._hearing = hearing
         self._on_event = on_event
+        self._on_failure = on_failure
         self._hearings: dict[str, _Hearing] = {}
         self._tasks = TaskSet("transcription")
         self._running: dict[str, set[asyncio.Task[None]]] = {}  # by hearing
 
-    def check(self, hearing: Hearing) -> None:
-        """Refuse to open a hearing whose language has no usable model (clear error)."""
+    async def check(self, hearing: Hearing) -> None:
+        """Refuse to open a hearing whose language has no usable model (clear error): the
+        model is loaded now, so that one that cannot be loaded fails before anyone speaks."""
         self.registry.check(hearing.language)
+        await self.registry.ensure(hearing.language)
 
     # -- the media tap ------------------------------------------------------------
 
@@ -150,10 +156,18 @@ class TranscriptionService:
     async def _transcribe(self, track: TrackInfo, sink: _Sink) -> None:
         try:
             await self._run(track, sink)
-        except BaseException:
-            sink.end()  # nothing more is held for a pipeline that will not come
+        except asyncio.CancelledError:
+            sink.end()
             sink.waiting.clear()
             raise
+        except Exception as e:
+            sink.end()  # nothing more is held for a pipeline that will not come
+            sink.waiting.clear()
+            # The transcript now has a hole: the court is told, not just the log.
+            log.exception("transcription of %s in %s failed", track.participant_id,
+                          track.hearing_id)  # fmt: skip
+            if self._on_failure is not None:
+                await self._on_failure(track.hearing_id, track.participant_id, str(e))
 
     async def _run(self, track: TrackInfo, sink: _Sink) -> None:
         hearing = await self._hearing(track.hearing_id)

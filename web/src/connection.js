@@ -42,6 +42,8 @@ const PUSHED = {
   caption: "onCaption",
   media_quality: "onMediaQuality",
   transcript_correction: "onTranscriptCorrection",
+  recording_alert: "onRecordingAlert",
+  transcription_alert: "onTranscriptionAlert",
 };
 
 /**

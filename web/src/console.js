@@ -19,6 +19,7 @@ export function consoleElements() {
     heading: $("console-heading"),
     error: $("console-error"),
     status: $("console-status"),
+    recordAlerts: $("record-alerts"),
     state: $("console-state"),
     stateHelp: $("console-state-help"),
     clock: $("console-clock"),
@@ -63,6 +64,7 @@ export class CourtConsole {
     this.roster = null;
     this.state = hearing.state ?? null;
     this.busyKeys = new Set();
+    this.alerts = new Map(); // problems with the record, until over or dismissed
     this.caucusChoice = new Set();
     this.quality = new Map(); // participant id -> {quality, issue}
 
@@ -97,6 +99,56 @@ export class CourtConsole {
     if (this.roster) {
       this.render();
     }
+  }
+
+  /**
+   * Something is wrong with the record (`recording_alert`, `transcription_alert`): part
+   * of the hearing may not be recorded or transcribed. Kept on screen until the
+   * problem is over (a disk with space again) or the officer dismisses it.
+   */
+  recordAlert(source, message) {
+    const kind = source === "recording" ? message?.kind : "failed";
+    if (source === "recording" && kind === "disk_ok") {
+      for (const key of [...this.alerts.keys()]) {
+        if (key.startsWith("recording:disk_low:")) {
+          this.alerts.delete(key);
+        }
+      }
+    } else {
+      const name = message?.participant_id ? this.nameOf(message.participant_id) : "";
+      const key = `${source}:${kind}:${message?.participant_id ?? ""}`;
+      this.alerts.set(key, {
+        text: t(`alert.${source}.${kind}`, { name }),
+        detail: message?.message ?? "",
+        at: new Date(),
+      });
+    }
+    this.renderAlerts();
+  }
+
+  renderAlerts() {
+    const box = this.el.recordAlerts;
+    const items = [...this.alerts].map(([key, alert]) => {
+      const div = document.createElement("div");
+      div.className = "record-alert";
+      div.setAttribute("data-testid", "record-alert");
+      const title = document.createElement("p");
+      title.className = "notice-title";
+      title.textContent = alert.text;
+      const detail = document.createElement("p");
+      detail.textContent = `${alert.at.toLocaleTimeString()} · ${alert.detail}`;
+      const dismiss = document.createElement("button");
+      dismiss.type = "button";
+      dismiss.className = "button button-small button-secondary";
+      dismiss.textContent = t("alert.dismiss");
+      dismiss.addEventListener("click", () => {
+        this.alerts.delete(key);
+        this.renderAlerts();
+      });
+      div.append(title, detail, dismiss);
+      return div;
+    });
+    box.replaceChildren(...items);
   }
 
   /** The hearing clock ticked. */

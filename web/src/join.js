@@ -400,6 +400,8 @@ function connect(token) {
     },
     onCaption: (caption) => captions.add(caption),
     onMediaQuality: (message) => court?.setQuality(message),
+    onRecordingAlert: (message) => court?.recordAlert("recording", message),
+    onTranscriptionAlert: (message) => court?.recordAlert("transcription", message),
   });
   page.connection.connect();
 }

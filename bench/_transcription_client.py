@@ -22,6 +22,7 @@ from typing import Any
 import av
 import socketio
 from aiortc import RTCBundlePolicy, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc.exceptions import InvalidStateError
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from hearing.tasks import TaskSet
@@ -106,6 +107,7 @@ class BenchParticipant:
         )
         self._subscribe.on("track", self._on_track)
         self._tasks = TaskSet("bench participant")
+        self._closing = False
 
     async def join(self) -> None:
         await self._sio.connect(
@@ -143,10 +145,11 @@ class BenchParticipant:
         return False
 
     async def close(self) -> None:
-        await self._tasks.cancel_and_wait()
+        self._closing = True
         if self._sio.connected:
             await self._sio.disconnect()
         await self._sio.shutdown()
+        await self._tasks.cancel_and_wait()
         await close_connection(self._subscribe)
         await close_connection(self._publish)
 
@@ -159,8 +162,15 @@ class BenchParticipant:
     async def _on_offer(self, offer: dict[str, Any]) -> None:
         pc = self._subscribe
         self._tracks.update({mid: t["participant_id"] for mid, t in offer["tracks"].items()})
-        await pc.setRemoteDescription(RTCSessionDescription(sdp=offer["sdp"], type="offer"))
-        await pc.setLocalDescription(await pc.createAnswer())
+        try:
+            await pc.setRemoteDescription(RTCSessionDescription(sdp=offer["sdp"], type="offer"))
+            await pc.setLocalDescription(await pc.createAnswer())
+        except InvalidStateError:
+            if self._closing:
+                return  # an offer that came as this participant was leaving
+            raise
+        if self._closing:
+            return
         # From a task: an event handler must not wait for an ack of its own connection.
         answer = {"type": "answer", "sdp": pc.localDescription.sdp}
         self._tasks.spawn(self._answer(answer), name="subscribe answer")

@@ -39,10 +39,11 @@ __all__ = ["LiveHearing", "NodeProcess", "SilentCost", "TurnResult", "loopback_c
 
 SPEAKER = "kim"
 SILENT = [f"p{i}" for i in range(10)]
-LEAD_IN = 1.0  # seconds of silence before the first turn: the track and its pipeline start
+LEAD_IN = 0.6  # seconds of silence before the first turn: the track and its pipeline start
 LAST_WORD = 0.5  # a final ending this close to the end of the speech is its last
-SETTLE = 2.0  # seconds after ten participants joined before the server's CPU is read
-SILENT_WINDOWS = (True, False, False, True)  # transcription on or off in each window
+SETTLE = 1.0  # seconds after ten participants joined before the server's CPU is read
+SILENT_WINDOWS = (True, False, False, True) * 2  # transcription on or off in each window
+SWITCH = 0.3  # seconds for pipelines to be made or ended after transcription is switched
 
 
 @contextlib.contextmanager
@@ -245,16 +246,15 @@ class LiveHearing:
     async def silent_cost(self, seconds: float) -> SilentCost:
         """Ten participants publish silence; server CPU with transcription on and off.
 
-        `seconds` of measuring in all, in windows on, off, off, on, ... (a steady drift
-        of the machine's load weighs on both alike).
+        `seconds` of measuring in all, in windows on, off, off, on, on, off, off, on (a
+        steady drift of the machine's load weighs on both alike).
         """
         silent = [self.participant(p, ScriptedTrack([], opus_silence(50))) for p in SILENT]
         on: list[float] = []
         off: list[float] = []
         try:
-            for person in silent:
-                await person.join()
-                await person.publish()
+            await asyncio.gather(*(person.join() for person in silent))
+            await asyncio.gather(*(person.publish() for person in silent))
             deadline = time.monotonic() + 60
             while {p for p, n in self.judge.frames.items() if n} < set(SILENT):
                 if time.monotonic() > deadline:
@@ -263,7 +263,7 @@ class LiveHearing:
             await asyncio.sleep(SETTLE)  # renegotiations and recordings start
             for transcribing in SILENT_WINDOWS:
                 await self.node.request("transcription", transcribing)
-                await asyncio.sleep(0.5)  # pipelines made or ended
+                await asyncio.sleep(SWITCH)
                 wall, cpu = await self.node.cpu()
                 await asyncio.sleep(seconds / len(SILENT_WINDOWS))
                 wall2, cpu2 = await self.node.cpu()

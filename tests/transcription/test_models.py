@@ -8,15 +8,20 @@ from pathlib import Path
 
 import pytest
 
+from bench._transcription_speech import SpeechFile
 from hearing.errors import InvalidInput
 from transcription import (
     ModelCorrupt,
     ModelNotFound,
     ModelRegistry,
     ModelSpec,
+    Recognizer,
     UnsupportedLanguage,
     installed_models,
+    load_model,
 )
+from transcription.audio import BYTES_PER_SAMPLE, FRAME_BYTES, SAMPLE_RATE, file_pcm
+from transcription.models import DECODING_STEP_FRAMES, decoding_options
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +109,48 @@ async def test_one_model_per_language_loaded_once_and_shared() -> None:
     await registry.aclose()  # idempotent
     with pytest.raises(RuntimeError, match="closed"):
         await registry.get("ko")
+
+
+def test_a_model_is_loaded_decoding_in_short_steps_and_left_as_installed(tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    for name in ("am/final.mdl", "graph/HCLr.fst", "conf/mfcc.conf"):
+        (model / name).parent.mkdir(parents=True, exist_ok=True)
+        (model / name).write_text(name)
+    (model / "conf" / "model.conf").write_text("--beam=10.0\n--max-active=3000")
+    with decoding_options(model) as view:
+        assert view != model
+        options = (view / "conf" / "model.conf").read_text().splitlines()
+        assert options == ["--beam=10.0", "--max-active=3000", "--frames-per-chunk=12"]
+        assert DECODING_STEP_FRAMES == 12
+        for name in ("am/final.mdl", "graph/HCLr.fst", "conf/mfcc.conf"):
+            assert (view / name).read_text() == name
+    assert not view.exists()
+    assert (model / "conf" / "model.conf").read_text() == "--beam=10.0\n--max-active=3000"
+
+
+def test_a_model_that_chooses_its_own_step_is_loaded_as_it_is(tmp_path: Path) -> None:
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "conf" / "model.conf").write_text("--frames-per-chunk=51\n")
+    with decoding_options(tmp_path) as view:
+        assert view == tmp_path
+    flat = tmp_path / "flat"  # the older layout, without conf/model.conf
+    flat.mkdir()
+    with decoding_options(flat) as view:
+        assert view == flat
+
+
+def test_captions_are_revised_every_short_step_of_speech(
+    korean_dir: Path, counsel_speech: SpeechFile
+) -> None:
+    recognizer = Recognizer(load_model(ModelSpec("ko", korean_dir)))
+    pcm, frame = file_pcm(counsel_speech.ogg), FRAME_BYTES
+    changed, shown = [], ""
+    for offset in range(0, len(pcm) - frame, frame):
+        partial = recognizer.accept(pcm[offset : offset + frame]).partial
+        if partial != shown:
+            changed.append(round((offset + frame) / (BYTES_PER_SAMPLE * SAMPLE_RATE), 2))
+            shown = partial
+    step = DECODING_STEP_FRAMES / 100
+    gaps = [round(b - a, 2) for a, b in zip(changed, changed[1:], strict=False)]
+    assert gaps and all(round(gap / step, 6).is_integer() for gap in gaps), changed
+    assert min(gaps) == step, changed  # not only every other step

@@ -73,9 +73,9 @@ class ScriptedTrack(MediaStreamTrack):
 
 @dataclass(frozen=True, slots=True)
 class Caption:
-    """A `caption` event as a client received it; times are on the hearing clock."""
+    """A `caption` event as a client received it: `start`, `end` on the hearing clock."""
 
-    arrived: float  # wall time at the client
+    arrived: float  # wall time (time.time()) at which the client got it
     participant_id: str
     text: str
     final: bool
@@ -97,6 +97,7 @@ class BenchParticipant:
         self.captions: list[Caption] = []
         self.frames: Counter[str] = Counter()  # frames received, by publisher
         self._caption_arrived = asyncio.Condition()
+        self._new_publisher = asyncio.Condition()
         self._tracks: dict[str, str] = {}  # subscribe mid -> publisher
         self._sio = socketio.AsyncClient(reconnection=False)
         self._sio.on("caption", self._on_caption, namespace=NAMESPACE)
@@ -144,6 +145,11 @@ class BenchParticipant:
                 return True
         return False
 
+    async def wait_for_frames(self, publishers: set[str], timeout: float) -> None:
+        """Wait until frames of every one of `publishers` came (TimeoutError if not in time)."""
+        async with asyncio.timeout(timeout), self._new_publisher:
+            await self._new_publisher.wait_for(lambda: publishers <= set(self.frames))
+
     async def close(self) -> None:
         self._closing = True
         if self._sio.connected:
@@ -190,4 +196,8 @@ class BenchParticipant:
         with contextlib.suppress(MediaStreamError):
             while True:
                 await track.recv()
-                self.frames[self._tracks.get(mid, "?")] += 1
+                publisher = self._tracks.get(mid, "?")
+                self.frames[publisher] += 1
+                if self.frames[publisher] == 1:
+                    async with self._new_publisher:
+                        self._new_publisher.notify_all()

@@ -16,7 +16,6 @@ import json
 import math
 import multiprocessing
 import secrets
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.context import SpawnProcess
@@ -255,11 +254,7 @@ class LiveHearing:
         try:
             await asyncio.gather(*(person.join() for person in silent))
             await asyncio.gather(*(person.publish() for person in silent))
-            deadline = time.monotonic() + 60
-            while {p for p, n in self.judge.frames.items() if n} < set(SILENT):
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"the judge receives only {dict(self.judge.frames)}")
-                await asyncio.sleep(0.2)
+            await self.judge.wait_for_frames(set(SILENT), timeout=60)
             await asyncio.sleep(SETTLE)  # renegotiations and recordings start
             for transcribing in SILENT_WINDOWS:
                 await self.node.request("transcription", transcribing)

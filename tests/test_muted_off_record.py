@@ -11,7 +11,7 @@ import pytest
 
 from bench._transcription_speech import SpeechFile, make_speech, opus_silence
 from tests.harness.recordings import recorded_audio
-from tests.harness.rtc_client import RtcParticipant
+from tests.harness.rtc_client import RtcParticipant, sitting
 from tests.harness.server import RunningServer
 from tests.harness.speech import SpeechTrack
 from tests.media.peers import wait_until
@@ -42,11 +42,7 @@ async def test_speech_while_muted_is_neither_recorded_nor_transcribed(
     judge = RtcParticipant(server.url, tokens["judge"])
     kim = RtcParticipant(server.url, tokens["kim"], audio=mic)
     try:
-        await judge.join()
-        await kim.join()
-        for action in ("open", "start"):
-            assert (await judge.sio.call("lifecycle", {"action": action}))["ok"]
-        assert (await kim.publish())["ok"]
+        await sitting(judge, kim)
         await wait_until(lambda: judge.frames[("kim", "audio")] > 25, 15, "the judge hears kim")
 
         await control(judge, action="mute", participant_id="kim", kind="audio")

@@ -14,7 +14,7 @@ from bench._transcription_speech import SpeechFile, make_speech, opus_silence
 from hearing.cli import main as cli
 from hearing.seal import MANIFEST
 from tests.conftest import StartServer
-from tests.harness.rtc_client import RtcParticipant
+from tests.harness.rtc_client import RtcParticipant, sitting
 from tests.harness.server import RunningServer
 from tests.harness.speech import SpeechTrack
 from tests.media.peers import wait_until
@@ -44,11 +44,7 @@ async def test_the_record_is_sealed_at_adjournment_and_checked(
     )
     verification = f"/api/v1/hearings/{hid}/record/verification"
     try:
-        await judge.join()
-        await kim.join()
-        for action in ("open", "start"):
-            assert (await judge.sio.call("lifecycle", {"action": action}))["ok"]
-        assert (await kim.publish())["ok"]
+        await sitting(judge, kim)
         await judge.sio.wait_for("caption", lambda c: bool(c["final"]), timeout=90)
         # Not sealed while it runs.
         status, body = await server.request("GET", f"/api/v1/hearings/{hid}/record/manifest",

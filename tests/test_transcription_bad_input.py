@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bench._transcription_speech import PACKET_SECONDS, make_speech, opus_silence
 from tests.conftest import StartServer
-from tests.harness.rtc_client import RtcParticipant
+from tests.harness.rtc_client import RtcParticipant, sitting
 from tests.harness.server import RunningServer
 from tests.harness.sio import SioClient
 from tests.harness.speech import SpeechTrack
@@ -96,11 +96,7 @@ async def test_a_speaker_cut_off_mid_word_keeps_what_she_said(
     judge = RtcParticipant(server.url, tokens["judge"])
     kim = RtcParticipant(server.url, tokens["kim"], audio=track)
     try:
-        await judge.join()
-        await kim.join()
-        for action in ("open", "start"):
-            assert (await judge.sio.call("lifecycle", {"action": action}))["ok"]
-        assert (await kim.publish())["ok"]
+        await sitting(judge, kim)
         await asyncio.wait_for(track.done.wait(), 30)
         # Gone at once: no silence follows her last word for the voice gate to end the
         # utterance on; her track ending must.

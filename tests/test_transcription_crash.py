@@ -16,7 +16,7 @@ import pytest
 from bench._transcription_speech import SpeechFile, make_speech, opus_silence
 from media import advertised_addresses
 from tests.harness.redis_server import free_port
-from tests.harness.rtc_client import RtcParticipant
+from tests.harness.rtc_client import RtcParticipant, sitting
 from tests.harness.server import hearing_body
 from tests.harness.speech import SpeechTrack
 
@@ -60,11 +60,7 @@ async def test_every_shown_caption_survives_kill_9(tmp_path: Path, speech: Speec
             track = SpeechTrack(speech.packets, opus_silence(50), at_once=True)
             kim = RtcParticipant(url, tokens["kim"], audio=track)
             try:
-                await judge.join()
-                await kim.join()
-                for action in ("open", "start"):
-                    assert (await judge.sio.call("lifecycle", {"action": action}))["ok"]
-                assert (await kim.publish())["ok"]
+                await sitting(judge, kim)
                 shown = await judge.sio.wait_for("caption", lambda c: c["final"], timeout=30)
                 server.send_signal(signal.SIGKILL)
                 await server.wait()

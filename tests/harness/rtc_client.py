@@ -20,7 +20,7 @@ from tests.media.peers import PatternVideoTrack, ToneAudioTrack
 
 from .sio import SioClient
 
-__all__ = ["RtcParticipant"]
+__all__ = ["RtcParticipant", "sitting"]
 
 
 class RtcParticipant:
@@ -109,3 +109,16 @@ class RtcParticipant:
             if mid in self.tracks:
                 self.frames[self.tracks[mid]] += 1
                 self.last_frame_at = time.monotonic()
+
+
+async def sitting(presiding: RtcParticipant, *speakers: RtcParticipant) -> None:
+    """Everyone joins, the judge (or mediator) opens and starts the hearing, and each of
+    `speakers` publishes: a hearing in session, with their media flowing to the node."""
+    for p in (presiding, *speakers):
+        await p.join()
+    for action in ("open", "start"):
+        ack = await presiding.sio.call("lifecycle", {"action": action})
+        assert ack["ok"], ack
+    for p in speakers:
+        ack = await p.publish()
+        assert ack["ok"], ack

@@ -64,6 +64,19 @@ class ChainedLog:
             finally:
                 fcntl.flock(f, fcntl.LOCK_UN)
 
+    def repair(self) -> None:
+        """Set aside a torn last line left by a crash, as the next append would (logged)."""
+        if not self.path.exists():
+            return
+        with open(self.path, "a+b") as f:  # appending, as `append` does
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                self._repair_and_read_head(f)
+                f.flush()
+                os.fsync(f.fileno())
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
     def head(self) -> ChainHead:
         if not self.path.exists():
             return ChainHead(0, GENESIS)

@@ -41,6 +41,10 @@ MANIFEST = "manifest.json"
 FORMAT = "hearing-record-seal/1"
 # The hash-chained logs: they may grow after the seal, only by chained entries.
 LOGS = ("audit.jsonl", "transcript.jsonl")
+# Files sealed for their record content: hearing.json also holds who may still connect
+# (link generations, bumped when links are revoked, after adjournment too), which is
+# access control, not the record.
+VIEWS = {"hearing.json": ("link_generation", "updated_at")}
 _BLOCK = 1 << 20
 
 
@@ -111,10 +115,17 @@ def seal_record(
     target = folder / MANIFEST
     if target.exists():
         raise FileExistsError(f"the record of {hearing_id} is already sealed ({target})")
-    files, logs = [], []
+    for log in LOGS:
+        # A line torn by a crash is set aside now (and that is logged), so the next
+        # append does not change what is sealed.
+        ChainedLog(folder / log).repair()
+    files: list[dict[str, Any]] = []
+    logs: list[dict[str, Any]] = []
     for path in _record_files(folder):
         name = path.relative_to(folder).as_posix()
-        if name in LOGS:
+        if name in VIEWS:
+            files.append({"path": name, "view": "record", "sha256": _view_digest(path)})
+        elif name in LOGS:
             with open(path, "rb") as held:
                 fcntl.flock(held, fcntl.LOCK_SH)  # appends wait: the head and bytes agree
                 head = ChainedLog(path).verify()  # a broken chain is not sealed over
@@ -156,15 +167,19 @@ def verify_record(folder: Path, *, trusted_key: str | None = None) -> SealReport
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         report.problems.append(f"{MANIFEST} is not a seal this program knows ({FORMAT})")
         return report
-    report.sealed_at = str(manifest.get("sealed_at"))
     _check_signature(manifest, trusted_key, report)
+    if report.problems:
+        return report  # nothing in a manifest that is not the court's can be relied on
+    sealed_at = manifest.get("sealed_at")
+    report.sealed_at = sealed_at if isinstance(sealed_at, str) else None
     listed: set[str] = set()
-    for item in manifest.get("files", []):
-        listed.add(item["path"])
-        _check_file(folder, item, report)
-    for item in manifest.get("logs", []):
-        listed.add(item["path"])
-        _check_log(folder, item, report)
+    for group, check in (("files", _check_file), ("logs", _check_log)):
+        for item in manifest.get(group, []):
+            if not _well_formed(item):
+                report.problems.append(f"{MANIFEST} lists {item!r}, which is no file of a record")
+                continue
+            listed.add(item["path"])
+            check(folder, item, report)
     for path in _record_files(folder):
         name = path.relative_to(folder).as_posix()
         if name not in listed:
@@ -192,6 +207,10 @@ def _check_file(folder: Path, item: dict[str, Any], report: SealReport) -> None:
     if not path.is_file():
         report.problems.append(f"{item['path']} is missing")
         return
+    if item.get("view") == "record":
+        if _view_digest(path) != item["sha256"]:
+            report.problems.append(f"{item['path']}: the hearing's record in it was altered")
+        return
     size, digest = _hash(path)
     if size != item["size"]:
         report.problems.append(f"{item['path']} is {size} bytes, sealed at {item['size']}")
@@ -217,6 +236,26 @@ def _check_log(folder: Path, item: dict[str, Any], report: SealReport) -> None:
     if added:
         entries = "entry" if added == 1 else "entries"
         report.notes.append(f"{name}: {added} {entries} added after the seal, chained onto it")
+
+
+def _well_formed(item: Any) -> bool:
+    """A manifest entry naming a file inside the hearing's folder."""
+    if not isinstance(item, dict) or not isinstance(item.get("path"), str):
+        return False
+    path = Path(item["path"])
+    return not path.is_absolute() and ".." not in path.parts and bool(path.parts)
+
+
+def _view_digest(path: Path) -> str:
+    """SHA-256 of a VIEWS file's record content: its JSON without the access state."""
+    try:
+        data = json.loads(path.read_bytes())
+    except ValueError:
+        return "not JSON"
+    if isinstance(data, dict):
+        for name in VIEWS[path.name]:
+            data.pop(name, None)
+    return hashlib.sha256(canonical_json(data).encode()).hexdigest()
 
 
 def _record_files(folder: Path) -> Iterator[Path]:

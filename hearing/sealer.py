@@ -38,6 +38,8 @@ class RecordSealer:
         self.key = key
         self._after = list(after)
         self._sealing: dict[str, asyncio.Task[None]] = {}
+        self.failures: dict[str, str] = {}
+        """hearing id -> why its record could not be sealed (in this process's life)."""
         self._tasks = TaskSet("sealer")
 
     async def follow(self, hearing: Hearing) -> None:
@@ -65,6 +67,7 @@ class RecordSealer:
         if hearing.id not in self._sealing:
             task = self._tasks.spawn(self._seal(hearing), name=f"seal {hearing.id}")
             self._sealing[hearing.id] = task
+            task.add_done_callback(lambda _: self._sealing.pop(hearing.id, None))
 
     async def _seal(self, hearing: Hearing) -> None:
         folder = self._dir / hearing.id
@@ -72,22 +75,24 @@ class RecordSealer:
         for complete in self._after:
             await complete(hearing.id)
         try:
-            await asyncio.to_thread(
-                seal_record, folder, self.key, hearing_id=hearing.id,
-                case_number=hearing.case_number,
-            )  # fmt: skip
+            digest = await asyncio.to_thread(self._seal_now, folder, hearing)
         except FileExistsError:
             return  # sealed already (by another process sharing the data dir)
         except Exception as e:
             log.exception("the record of %s could not be sealed", hearing.id)
+            self.failures[hearing.id] = str(e)
             await asyncio.to_thread(
                 audit.record, "server", "record_seal_failed", target=hearing.id,
                 outcome=Outcome.FAILED, details={"error": str(e)},
             )  # fmt: skip
             return
-        digest = hashlib.sha256((folder / MANIFEST).read_bytes()).hexdigest()
         await asyncio.to_thread(
             audit.record, "server", "record_sealed", target=hearing.id,
             details={"manifest_sha256": digest, "key_fingerprint": self.key.fingerprint},
         )  # fmt: skip
         log.info("sealed the record of %s", hearing.id)
+
+    def _seal_now(self, folder: Path, hearing: Hearing) -> str:
+        """Seal (blocking); the SHA-256 of the manifest written."""
+        seal_record(folder, self.key, hearing_id=hearing.id, case_number=hearing.case_number)
+        return hashlib.sha256((folder / MANIFEST).read_bytes()).hexdigest()

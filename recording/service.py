@@ -76,6 +76,15 @@ class RecordingService:
                 )
             if hearing.state in (HearingState.IN_SESSION, HearingState.RECESS):
                 await self.follow(hearing)
+            elif hearing.state.final and self._unindexed(folder):
+                # Ended, but the process died before the playback set and index were made.
+                task = self._tasks.spawn(self._playback(hearing.id), name=f"playback {hearing.id}")
+                self._finishing[hearing.id] = task
+
+    @staticmethod
+    def _unindexed(folder: Path) -> bool:
+        recordings = folder / "recordings"
+        return recordings.is_dir() and not (recordings / "index.json").exists()
 
     async def follow(self, hearing: Hearing) -> None:
         """Bring the hearing's recorder in line with the hearing's state."""

@@ -300,12 +300,20 @@ async def verify_seal(c: Context) -> RecordVerification:
         hearing_id=hearing.id,
         sealed=sealed,
         verified=sealed and report.ok,
-        sealed_at=datetime.fromisoformat(report.sealed_at) if report.sealed_at else None,
+        sealed_at=_instant(report.sealed_at),
         files=report.files,
         problems=report.problems,
         notes=report.notes,
         key_fingerprint=c.sealer.key.fingerprint,
+        seal_failed=None if sealed else c.sealer.failures.get(hearing.id),
     )
+
+
+def _instant(text: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 async def seal_key(c: Context) -> SealKeyOut:

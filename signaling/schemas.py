@@ -212,3 +212,6 @@ class RecordVerification(_Body):
     problems: list[str] = Field(description="How the record differs from what was sealed")
     notes: list[str] = Field(description="E.g. transcript corrections chained after the seal")
     key_fingerprint: str
+    seal_failed: str | None = Field(
+        default=None, description="Why sealing failed (also `record_seal_failed` in the audit log)"
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -115,19 +116,27 @@ async def test_a_record_left_unsealed_by_a_crash_is_sealed_at_restart(
     hid = hearing["id"]
     tokens = await first.links(hid)
     judge = RtcParticipant(first.url, tokens["judge"])
+    folder = data_dir / "hearings" / hid
     try:
-        await judge.join()
-        for action in ("open", "start", "adjourn"):
-            assert (await judge.sio.call("lifecycle", {"action": action}))["ok"]
+        await sitting(judge)
+        assert (await judge.publish())["ok"]
+        await wait_until(lambda: any(folder.glob("recordings/*.webm")), 30, "recording")
+        await asyncio.sleep(1.0)
+        assert (await judge.sio.call("lifecycle", {"action": "adjourn"}))["ok"]
     finally:
         await judge.close()
-    manifest = data_dir / "hearings" / hid / MANIFEST
+    manifest = folder / MANIFEST
     await wait_until(manifest.exists, 30, "the record is sealed")
     await first.close()
-    manifest.unlink()  # as if the process had died between adjournment and the seal
+    # As if the process had died at adjournment: no playback set, no index, no seal.
+    manifest.unlink()
+    (folder / "recordings" / "index.json").unlink()
+    shutil.rmtree(folder / "recordings" / "playback")
 
     second = await start(data_dir)
     await wait_until(manifest.exists, 30, "sealed at restart")
-    await asyncio.sleep(0)
     status, check = await second.request("GET", f"/api/v1/hearings/{hid}/record/verification")
     assert status == 200 and check["verified"], check
+    sealed = {f["path"] for f in json.loads(manifest.read_text())["files"]}
+    assert "recordings/index.json" in sealed  # the index was made before the seal
+    assert any(p.startswith("recordings/playback/") for p in sealed)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hearing.chain import ChainedLog
+from hearing.chain import ChainedLog, canonical_json
 from hearing.seal import MANIFEST, SealKey, seal_record, verify_record
 
 
@@ -106,7 +106,7 @@ def test_a_forged_manifest_or_another_key_is_caught(
 ) -> None:
     path = sealed / MANIFEST
     manifest = json.loads(path.read_text())
-    manifest["files"][0]["size"] += 1
+    manifest["files"][-1]["size"] += 1
     path.write_text(json.dumps(manifest))
     assert "the manifest's signature does not match its contents" in problems(sealed, key)
 
@@ -128,3 +128,38 @@ def test_an_unsealed_record_and_a_second_seal(sealed: Path, key: SealKey, tmp_pa
     ]
     with pytest.raises(FileExistsError, match="already sealed"):
         seal_record(sealed, key, hearing_id="h-1", case_number="2026가단1")
+
+
+def test_a_line_torn_by_a_crash_is_set_aside_before_sealing(tmp_path: Path, key: SealKey) -> None:
+    folder = record(tmp_path / "h-4")
+    with open(folder / "transcript.jsonl", "ab") as f:
+        f.write(b'{"action": "segment", "seg')  # the process died mid-append
+    seal_record(folder, key, hearing_id="h-4", case_number="1")
+    assert (folder / "transcript.jsonl.torn").read_bytes() == b'{"action": "segment", "seg\n'
+    ChainedLog(folder / "transcript.jsonl").append({"action": "correction", "text": "예"})
+    report = verify_record(folder, trusted_key=key.public_text)
+    assert report.ok, report.problems  # the next append changed nothing that was sealed
+
+
+def test_revoked_links_are_not_a_change_to_the_record(sealed: Path, key: SealKey) -> None:
+    path = sealed / "hearing.json"
+    hearing = json.loads(path.read_text())
+    hearing |= {"link_generation": {"kim": 2}, "updated_at": "2026-12-01T00:00:00+00:00"}
+    path.write_text(json.dumps(hearing, indent=4))
+    assert verify_record(sealed, trusted_key=key.public_text).ok
+    hearing["case_number"] = "2026가단2"
+    path.write_text(json.dumps(hearing))
+    assert problems(sealed, key) == ["hearing.json: the hearing's record in it was altered"]
+
+
+def test_a_manifest_naming_files_outside_the_record_is_refused(
+    tmp_path: Path, key: SealKey
+) -> None:
+    folder = record(tmp_path / "h-5")
+    manifest = seal_record(folder, key, hearing_id="h-5", case_number="1")
+    manifest["files"].append({"path": "../../etc/passwd", "size": 1, "sha256": "x"})
+    body = {k: v for k, v in manifest.items() if k != "signature"}
+    manifest["signature"] = key.sign(canonical_json(body).encode())
+    (folder / MANIFEST).write_text(json.dumps(manifest))
+    (found,) = problems(folder, key)
+    assert "which is no file of a record" in found and "passwd" in found

@@ -480,6 +480,7 @@ const en = {
   "desk.seal.check": "Check the record again",
   "desk.seal.download": "Download the manifest",
   "desk.seal.failed": "The record could not be checked.",
+  "desk.seal.sealFailed": "The record could not be sealed. Tell the court's administrator: the files are kept as they are.",
 };
 
 /** @type {typeof en} */
@@ -918,6 +919,7 @@ const zh = {
   "desk.seal.check": "重新核验记录",
   "desk.seal.download": "下载清单文件",
   "desk.seal.failed": "无法核验记录。",
+  "desk.seal.sealFailed": "记录未能封存。请告知法院系统管理员：文件均按原样保留。",
   "desk.recordings": "录音录像",
   "desk.recordings.during": "闭庭后，可在此与笔录同步播放录音录像。",
   "desk.recordings.preparing": "庭审已闭庭，正在准备录音录像…",

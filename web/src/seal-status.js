@@ -56,6 +56,14 @@ export class SealStatus {
       return;
     }
     el.check.removeAttribute("aria-disabled");
+    if (!result.sealed && result.seal_failed) {
+      el.section.dataset.seal = "broken";
+      el.status.textContent = t("desk.seal.sealFailed");
+      el.details.replaceChildren(item("problem", result.seal_failed));
+      el.details.hidden = false;
+      el.download.hidden = true;
+      return;
+    }
     if (!result.sealed) {
       // Sealed once the recordings and transcript are complete, seconds after adjournment.
       el.section.dataset.seal = "waiting";
@@ -81,14 +89,7 @@ export class SealStatus {
       ...result.problems.map((text) => ["problem", text]),
       ...result.notes.map((text) => ["note", text]),
     ];
-    el.details.replaceChildren(
-      ...lines.map(([kind, text]) => {
-        const li = document.createElement("li");
-        li.dataset.kind = kind;
-        li.textContent = `${t(`desk.seal.${kind}`)} ${text}`;
-        return li;
-      }),
-    );
+    el.details.replaceChildren(...lines.map(([kind, text]) => item(kind, text)));
     el.details.hidden = lines.length === 0;
     const print = result.key_fingerprint.slice(0, 32).match(/.{4}/g).join(" ");
     el.fingerprint.textContent = t("desk.seal.fingerprint", { fingerprint: print });
@@ -103,4 +104,12 @@ export class SealStatus {
       this.el.status.textContent = `${t("desk.seal.failed")} ${this.refusal(error)}`;
     }
   }
+}
+
+/** One finding of the check, as the server words it. */
+function item(kind, text) {
+  const li = document.createElement("li");
+  li.dataset.kind = kind;
+  li.textContent = `${t(`desk.seal.${kind}`)} ${text}`;
+  return li;
 }

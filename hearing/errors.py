@@ -87,6 +87,7 @@ class Reason(StrEnum):
     FORMAT_NOT_FOUND = "format_not_found"
     RECORDING_LINK_INVALID = "recording_link_invalid"
     RECORDING_LINK_EXPIRED = "recording_link_expired"
+    RECORDING_LINK_REVOKED = "recording_link_revoked"
     RECORD_NOT_SEALED = "record_not_sealed"  # state
 
 

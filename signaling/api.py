@@ -157,7 +157,17 @@ def _route(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRe
         token, actor = "", ADMIN
         if endpoint.signed and "signature" in request.query:
             match = request.match_info
-            actor = links.check(match["hearing_id"], match["file"], request.query, now=time.time())
+            actor, generation = links.check(
+                match["hearing_id"], match["file"], request.query, now=time.time()
+            )
+            hearing = await service.get(match["hearing_id"])
+            if actor != ADMIN and hearing.generation(actor) != generation:
+                raise ApiError(
+                    401,
+                    "token_revoked",
+                    "this recording address was signed for links that have since been revoked",
+                    reason=Reason.RECORDING_LINK_REVOKED,
+                )
         else:
             token = _bearer(request)
             if endpoint.auth is Auth.ADMIN and not _is_admin(request, token):
@@ -255,8 +265,15 @@ async def list_recordings(c: Context) -> RecordingList:
     folder = c.service.repository.folder(hearing.id) / "recordings"
     listing = await asyncio.to_thread(RecordingList.of, hearing.id, folder)
     now, actor = time.time(), c.params["actor"]
+    generation = 0 if actor == ADMIN else hearing.generation(actor)
     files = [
-        f.model_copy(update={"url": c.links.url(PREFIX, hearing.id, f.file, actor, now=now)})
+        f.model_copy(
+            update={
+                "url": c.links.url(
+                    PREFIX, hearing.id, f.file, actor, generation=generation, now=now
+                )
+            }
+        )  # fmt: skip
         for f in listing.files
     ]
     return listing.model_copy(update={"files": files})

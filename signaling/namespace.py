@@ -94,6 +94,8 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         """Run before a hearing opens; any may refuse with a HearingError (e.g. no model)."""
         self.media: MediaBridge | None = None
         self._connections: dict[str, _Connection] = {}
+        self._desks: dict[str, tuple[str, str]] = {}
+        """A clerk's desk connection (sid) -> (hearing id, participant id)."""
         self._timers = TaskSet("signaling")
 
     async def close(self) -> None:
@@ -184,10 +186,12 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
             await self.service.refused(hearing.id, participant.id, "desk", e)
             raise _refusal(ErrorMessage.of(e)) from None
         await self.enter_room(sid, desk_room(hearing.id))
+        self._desks[sid] = (hearing.id, participant.id)
         state = _state(hearing, await self.service.live_state(hearing))
         await self.emit("hearing_state", state.payload(), to=sid)
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        self._desks.pop(sid, None)
         conn = self._connections.pop(sid, None)
         if conn is None:
             return
@@ -381,11 +385,16 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     async def end_participant(
         self, hearing_id: str, participant_id: str, code: str, message: str
     ) -> bool:
-        """Close the participant's live connection, wherever it is; False if not connected."""
+        """Close the participant's live connection, wherever it is, and their desks; False
+        if they had no connection in the hearing."""
+        desks = [sid for sid, who in self._desks.items() if who == (hearing_id, participant_id)]
+        for sid in desks:
+            del self._desks[sid]
+            await self._end(sid, code, message)
         async with self.sequencer.turn(hearing_id):
             entry = await self.service.rooms.locate(hearing_id, participant_id)
             if entry is None:
-                return False
+                return bool(desks)
             await self._end(entry.sid, code, message)
             roster = await self.service.rooms.remove(hearing_id, participant_id, entry.sid)
             if roster is not None:

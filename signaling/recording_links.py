@@ -33,25 +33,35 @@ class RecordingLinks:
         self._key = hmac.new(secret.encode(), b"recording-links", hashlib.sha256).digest()
         self.ttl_seconds = ttl_seconds
 
-    def url(self, prefix: str, hearing_id: str, file: str, actor: str, *, now: float) -> str:
-        """`prefix/hearings/<id>/recordings/<file>?expires=..&by=..&signature=..`."""
+    def url(
+        self, prefix: str, hearing_id: str, file: str, actor: str, *, generation: int, now: float
+    ) -> str:
+        """`prefix/hearings/<id>/recordings/<file>?expires=..&by=..&gen=..&signature=..`.
+
+        `generation`: the actor's link generation, so that revoking their links revokes
+        the addresses signed for them too.
+        """
         expires = int(now) + self.ttl_seconds
         query = {
             "expires": str(expires),
             "by": actor,
-            "signature": self._sign(hearing_id, file, expires, actor),
+            "gen": str(generation),
+            "signature": self._sign(hearing_id, file, expires, actor, generation),
         }
         path = f"{prefix}/hearings/{hearing_id}/recordings/{quote(file, safe='/')}"
         return f"{path}?{urlencode(query)}"
 
-    def check(self, hearing_id: str, file: str, query: Mapping[str, str], *, now: float) -> str:
-        """The officer the address was signed for; an error unless genuine and unexpired."""
+    def check(
+        self, hearing_id: str, file: str, query: Mapping[str, str], *, now: float
+    ) -> tuple[str, int]:
+        """The officer the address was signed for and their link generation then; an
+        error unless genuine and unexpired."""
         try:
-            expires = int(query.get("expires", ""))
+            expires, generation = int(query.get("expires", "")), int(query.get("gen", ""))
         except ValueError:
-            expires = -1
+            expires, generation = -1, -1
         actor = query.get("by", "")
-        expected = self._sign(hearing_id, file, expires, actor)
+        expected = self._sign(hearing_id, file, expires, actor, generation)
         if expires < 0 or not hmac.compare_digest(expected, query.get("signature", "")):
             raise ApiError(
                 401,
@@ -67,9 +77,9 @@ class RecordingLinks:
                 details={"expired_at": expires},
                 reason=Reason.RECORDING_LINK_EXPIRED,
             )
-        return actor
+        return actor, generation
 
-    def _sign(self, hearing_id: str, file: str, expires: int, actor: str) -> str:
-        message = "\n".join((hearing_id, file, str(expires), actor)).encode()
+    def _sign(self, hearing_id: str, file: str, expires: int, actor: str, generation: int) -> str:
+        message = "\n".join((hearing_id, file, str(expires), actor, str(generation))).encode()
         digest = hmac.new(self._key, message, hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()

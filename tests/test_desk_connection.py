@@ -77,6 +77,14 @@ async def test_a_desk_follows_captions_and_corrections_beside_the_console(
         await desk.wait_for("hearing_state", lambda s: s["state"] == "adjourned")
         await console.wait_for("session_ended")
         assert desk.client.connected and desk.received("session_ended") == []
+
+        # Revoking the clerk's links closes her desk too.
+        status, body = await server.request(
+            "POST", f"/api/v1/hearings/{hid}/participants/clerk/revoke"
+        )
+        assert status == 200 and body["disconnected"], body
+        ended = await desk.wait_for("session_ended")
+        assert ended["code"] == "token_revoked", ended
     finally:
         for client in (judge, console, desk):
             await client.close()

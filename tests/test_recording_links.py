@@ -27,16 +27,17 @@ def query_of(url: str) -> dict[str, str]:
 
 def test_a_signed_address_opens_one_file_until_it_expires() -> None:
     links = RecordingLinks("s" * 40, ttl_seconds=60)
-    url = links.url("/api/v1", "h1", "playback/a b.webm", "clerk", now=1000.0)
+    url = links.url("/api/v1", "h1", "playback/a b.webm", "clerk", generation=2, now=1000.0)
     assert url.startswith("/api/v1/hearings/h1/recordings/playback/a%20b.webm?")
     query = query_of(url)
-    assert links.check("h1", "playback/a b.webm", query, now=1059.0) == "clerk"
+    assert links.check("h1", "playback/a b.webm", query, now=1059.0) == ("clerk", 2)
     refusals = {
         "expired": ("h1", "playback/a b.webm", query, 1061.0),
         "other file": ("h1", "playback/c.webm", query, 1000.0),
         "other hearing": ("h2", "playback/a b.webm", query, 1000.0),
         "longer life": ("h1", "playback/a b.webm", {**query, "expires": "99999"}, 1000.0),
         "other officer": ("h1", "playback/a b.webm", {**query, "by": "judge"}, 1000.0),
+        "older links": ("h1", "playback/a b.webm", {**query, "gen": "1"}, 1000.0),
         "no signature": ("h1", "playback/a b.webm", {"expires": "1060", "by": "clerk"}, 1000.0),
     }
     for case, (hearing, file, q, now) in refusals.items():
@@ -108,3 +109,11 @@ async def test_recordings_play_from_signed_addresses_with_ranges(server: Running
         # Without a signature, the download still wants a token.
         async with http.get(url.split("?")[0]) as r:
             assert r.status == 401
+        # Revoking the clerk's links revokes the addresses signed for her.
+        status, _ = await server.request(
+            "POST", f"/api/v1/hearings/{hid}/participants/clerk/revoke"
+        )
+        assert status == 200
+        async with http.get(url) as r:
+            assert r.status == 401
+            assert (await r.json())["error"]["reason"] == "recording_link_revoked"

@@ -27,6 +27,11 @@ class Role(StrEnum):
     OBSERVER = "observer"
 
     @property
+    def officer(self) -> bool:
+        """One of the court's officers: runs or keeps the hearing (judge, mediator, clerk)."""
+        return self in (Role.JUDGE, Role.MEDIATOR, Role.CLERK)
+
+    @property
     def presides(self) -> bool:
         """Whether this role runs the session (judge in a hearing, mediator in a mediation)."""
         return self in (Role.JUDGE, Role.MEDIATOR)

@@ -84,7 +84,6 @@ CONTROL_PERMISSION: dict[Control, Action] = {
 
 _LIVE = (HearingState.OPEN, HearingState.IN_SESSION, HearingState.RECESS)
 # Those who run the hearing are never sent to the lobby, removed or muted by others.
-_OFFICERS = (Role.JUDGE, Role.MEDIATOR, Role.CLERK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +150,7 @@ class Decision:
 
 def entry_presence(hearing: Hearing, controls: RoomControls, role: Role) -> Presence:
     """Where a participant lands when they press Join."""
-    if role in _OFFICERS or not hearing.lobby:
+    if role.officer or not hearing.lobby:
         return Presence.ADMITTED
     if role is Role.OBSERVER and hearing.public and controls.public_viewing:
         return Presence.ADMITTED  # the public gallery needs no admission one by one
@@ -188,7 +187,7 @@ def _target(situation: Situation, command: Command) -> RosterEntry:
 
 
 def _not_an_officer(entry: RosterEntry, what: str) -> None:
-    if entry.role in _OFFICERS:
+    if entry.role.officer:
         raise Conflict(
             f"a {entry.role.value} cannot be {what}",
             details={"participant_id": entry.participant_id, "role": entry.role.value},
@@ -344,7 +343,7 @@ def _open_caucus(s: Situation, c: Command, now: float) -> Decision:
         )
     for member in members:
         participant = s.hearing.participant(member)
-        if participant.role in _OFFICERS:
+        if participant.role.officer:
             raise InvalidInput(
                 f"{member} runs the mediation and is in every caucus",
                 details={"participant_id": member},
@@ -471,9 +470,6 @@ class MediaRights:
 
 NO_MEDIA = MediaRights(audio=False, video=False, receives=False, group="main")
 
-# Who sees the camera of someone waiting in the lobby, to check who they are.
-_PREVIEW_ROLES = frozenset({Role.JUDGE, Role.MEDIATOR, Role.CLERK})
-
 
 def media_rights(situation: Situation, participant_id: str) -> MediaRights:
     """What the node must forward for `participant_id`, given the whole situation."""
@@ -512,7 +508,7 @@ def _lobby_preview(situation: Situation, participant_id: str) -> MediaRights:
     officers = frozenset(
         pid
         for pid, other in situation.roster.items()
-        if other.role in _PREVIEW_ROLES
+        if other.role.officer  # they check who is asking to come in
         and other.online
         and other.presence is Presence.ADMITTED
         and pid != participant_id

@@ -48,7 +48,6 @@ __all__ = ["NAMESPACE", "HearingNamespace", "desk_room", "room_of"]
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/hearing"
-_OFFICERS = (Role.JUDGE, Role.MEDIATOR, Role.CLERK)
 
 
 def room_of(hearing_id: str) -> str:
@@ -108,7 +107,7 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     async def _tell_officers(self, hearing_id: str, event: str, payload: dict[str, Any]) -> None:
         roster = await self.service.rooms.roster(hearing_id)
         for entry in roster.entries:
-            if entry.online and entry.role in _OFFICERS:
+            if entry.online and entry.role.officer:
                 await self.emit(event, payload, to=entry.sid)
 
     # -- connection ---------------------------------------------------------------
@@ -433,12 +432,12 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         return [
             e.sid
             for e in roster.entries
-            if e.online and e.role in _OFFICERS and e.presence is Presence.ADMITTED
+            if e.online and e.role.officer and e.presence is Presence.ADMITTED
         ]
 
     def hearings_with_officers(self) -> set[str]:
         """Hearings where a judge, mediator or clerk is connected to this process."""
-        return {c.hearing_id for c in self._connections.values() if c.role in _OFFICERS}
+        return {c.hearing_id for c in self._connections.values() if c.role.officer}
 
     async def send_offer(self, hearing_id: str, participant_id: str, offer: dict[str, Any]) -> bool:
         """Send the media node's offer to the participant; False if they are not connected."""

@@ -368,14 +368,14 @@ async def download_transcript(c: Context) -> FileDownload:
 
 async def correct_transcript(c: Context) -> CorrectionOut:
     hearing = await c.service.get(c.params["hearing_id"])
-    seq = int(c.params["seq"]) if c.params["seq"].isdigit() else -1
-    log = TranscriptLog(c.service.repository.folder(hearing.id))
-    if seq not in {entry.seq for entry in await log.entries()}:
+    if not c.params["seq"].isdigit():
         raise NotFound(
-            f"the transcript of {hearing.id} has no segment {c.params['seq']}",
+            f"the transcript of {hearing.id} has no segment {c.params['seq']!r}",
             details={"seq": c.params["seq"]},
             reason=Reason.SEGMENT_NOT_FOUND,
         )
+    seq = int(c.params["seq"])
+    log = TranscriptLog(c.service.repository.folder(hearing.id))
     by = c.params.get("actor", ADMIN)
     correction = await log.correct(seq, c.body.text, by)
     await c.service.record(hearing.id, by, "transcript_corrected", {"seq": seq})

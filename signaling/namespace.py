@@ -105,10 +105,8 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         self._timers.spawn(self._tell_officers(hearing_id, event, payload))
 
     async def _tell_officers(self, hearing_id: str, event: str, payload: dict[str, Any]) -> None:
-        roster = await self.service.rooms.roster(hearing_id)
-        for entry in roster.entries:
-            if entry.online and entry.role.officer:
-                await self.emit(event, payload, to=entry.sid)
+        for sid in await self.officer_sids(hearing_id):
+            await self.emit(event, payload, to=sid)
 
     # -- connection ---------------------------------------------------------------
 
@@ -427,7 +425,8 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         await self.emit("transcript_correction", correction, room=desk_room(hearing_id))
 
     async def officer_sids(self, hearing_id: str) -> list[str]:
-        """The connections of the judge, mediator and clerk who are in the hearing now."""
+        """The connections of the judge, mediator and clerk who are in the hearing now (an
+        officer is admitted as soon as they press Join)."""
         roster = await self.service.rooms.roster(hearing_id)
         return [
             e.sid

@@ -71,6 +71,15 @@ async def test_a_desk_follows_captions_and_corrections_beside_the_console(
         assert status == 200
         (stored,) = await log.entries()
         assert stored.original_text == "증거를 제출하겠습니다" and stored.corrected
+        # Corrections of what is not a segment are refused and change nothing.
+        before = log.path.read_bytes()
+        for seq in (str(correction["correction_seq"]), "9999", "first"):
+            status, refused = await server.request(
+                "POST", f"/api/v1/hearings/{hid}/transcript/{seq}/corrections",
+                json={"text": "x"}, auth=tokens["clerk"],
+            )  # fmt: skip
+            assert status == 404 and refused["error"]["reason"] == "segment_not_found", refused
+        assert log.path.read_bytes() == before
 
         # After adjournment the hearing's connections end; the desk stays for the review.
         assert (await judge.call("lifecycle", {"action": "adjourn"}))["ok"]

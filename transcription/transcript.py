@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from hearing.chain import ChainedLog
-from hearing.errors import InvalidInput, NotFound
+from hearing.errors import InvalidInput, NotFound, Reason
 
 from .segment import Segment
 
@@ -114,7 +114,8 @@ class TranscriptLog:
             if kinds.get(segment_seq) != _SEGMENT:
                 raise NotFound(
                     f"the transcript has no segment {segment_seq} to correct",
-                    details={"segment_seq": segment_seq},
+                    details={"seq": segment_seq},
+                    reason=Reason.SEGMENT_NOT_FOUND,
                 )
             stored = self._log.append(
                 {

@@ -1,8 +1,8 @@
 """A bench participant as a browser would be: Socket.IO signaling and aiortc, audio only.
 
-Its microphone is a :class:`ScriptedTrack`: Opus packets sent as they are (aiortc
-packs an ``av.Packet`` without encoding it), one every 20 ms, each one's send time
-kept, so that the bench knows when the packet carrying a given sound left. It
+Its microphone is the tests' :class:`SpeechTrack`: Opus packets sent as they are
+(aiortc packs an ``av.Packet`` without encoding it), one every 20 ms, each one's send
+time kept, so that the bench knows when the packet carrying a given sound left. It
 receives what the node offers through aiortc's receive path with the media node's
 passthrough (frames counted, not decoded: ten of these fit next to the node on a
 small machine), and keeps every caption with the wall time it arrived.
@@ -14,12 +14,10 @@ import asyncio
 import contextlib
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import Any
 
-import av
 import socketio
 from aiortc import RTCBundlePolicy, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.exceptions import InvalidStateError
@@ -28,47 +26,12 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from hearing.tasks import TaskSet
 from media import passthrough
 from media.passthrough import close_connection
+from tests.harness.speech import SpeechTrack
 
-__all__ = ["BenchParticipant", "Caption", "ScriptedTrack"]
+__all__ = ["BenchParticipant", "Caption"]
 
 NAMESPACE = "/hearing"
 _SAMPLES, _RATE = 960, 48_000
-
-
-class ScriptedTrack(MediaStreamTrack):
-    """Sends `script` packet by packet in real time, then `silence` over and over.
-
-    `sent[i]` is the wall time (``time.time()``) at which script packet `i` was handed
-    to the sender, which puts it on the wire at once; `done` is set after the last.
-    """
-
-    kind = "audio"
-
-    def __init__(self, script: Sequence[bytes], silence: Sequence[bytes]) -> None:
-        super().__init__()
-        self._script, self._silence = list(script), list(silence)
-        self._start: float | None = None
-        self._n = 0
-        self.sent: list[float] = []
-        self.done = asyncio.Event()
-        if not self._script:
-            self.done.set()
-
-    async def recv(self) -> av.Packet[Any]:
-        if self._start is None:
-            self._start = time.time()
-        await asyncio.sleep(self._start + self._n * _SAMPLES / _RATE - time.time())
-        if self._n < len(self._script):
-            data = self._script[self._n]
-            self.sent.append(time.time())
-            if self._n == len(self._script) - 1:
-                self.done.set()
-        else:
-            data = self._silence[self._n % len(self._silence)]
-        packet = av.Packet(data)
-        packet.pts, packet.time_base = self._n * _SAMPLES, Fraction(1, _RATE)
-        self._n += 1
-        return packet
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +54,7 @@ class Caption:
 class BenchParticipant:
     """One participant's Socket.IO connection, publishing and receiving connections."""
 
-    def __init__(self, url: str, token: str, microphone: ScriptedTrack | None = None) -> None:
+    def __init__(self, url: str, token: str, microphone: SpeechTrack | None = None) -> None:
         self._url, self._token = url, token
         self.microphone = microphone
         self.captions: list[Caption] = []

@@ -27,12 +27,13 @@ from typing import Any
 import aiohttp
 
 from bench import _transcription_node
-from bench._transcription_client import BenchParticipant, Caption, ScriptedTrack
+from bench._transcription_client import BenchParticipant, Caption
 from bench._transcription_speech import PACKET_SECONDS, SpeechFile, opus_silence, sound_span
 from media import passthrough
 from media.ice import advertised_addresses, consent_checks_stop_at_close
 from tests.harness.redis_server import free_port
 from tests.harness.server import hearing_body
+from tests.harness.speech import SpeechTrack
 
 __all__ = ["LiveHearing", "NodeProcess", "SilentCost", "TurnResult", "loopback_clients"]
 
@@ -176,7 +177,7 @@ class LiveHearing:
     async def close(self) -> None:
         await self.judge.close()
 
-    def participant(self, participant_id: str, microphone: ScriptedTrack) -> BenchParticipant:
+    def participant(self, participant_id: str, microphone: SpeechTrack) -> BenchParticipant:
         return BenchParticipant(self.node.url, self._tokens[participant_id], microphone)
 
     async def fresh_tracks(self, turns: Sequence[SpeechFile]) -> list[str]:
@@ -185,7 +186,7 @@ class LiveHearing:
         The node then gets exactly the file's packets from a track's first packet on,
         as offline Vosk reads the file: turn k is spoken by participant s<k>, all at once.
         """
-        microphones = [ScriptedTrack(t.packets, opus_silence(50)) for t in turns]
+        microphones = [SpeechTrack(t.packets, opus_silence(50), at_once=True) for t in turns]
         speakers = [self.participant(f"s{k}", m) for k, m in enumerate(microphones)]
         try:
             for speaker in speakers:
@@ -212,7 +213,7 @@ class LiveHearing:
     async def one_track(self, turns: Sequence[SpeechFile], pause: float) -> list[TurnResult]:
         """Counsel speaks every turn on one running track; the judge's client times captions."""
         script, begins = _script(turns, pause)
-        microphone = ScriptedTrack(script, opus_silence(50))
+        microphone = SpeechTrack(script, opus_silence(50), at_once=True)
         counsel = self.participant(SPEAKER, microphone)
         try:
             await counsel.join()
@@ -248,7 +249,9 @@ class LiveHearing:
         `seconds` of measuring in all, in windows on, off, off, on, on, off, off, on (a
         steady drift of the machine's load weighs on both alike).
         """
-        silent = [self.participant(p, ScriptedTrack([], opus_silence(50))) for p in SILENT]
+        silent = [
+            self.participant(p, SpeechTrack([], opus_silence(50), at_once=True)) for p in SILENT
+        ]
         on: list[float] = []
         off: list[float] = []
         try:
@@ -269,7 +272,7 @@ class LiveHearing:
                 await person.close()
         return SilentCost(on, off, len(SILENT))
 
-    def _at(self, microphone: ScriptedTrack, index: int, seconds: float) -> float:
+    def _at(self, microphone: SpeechTrack, index: int, seconds: float) -> float:
         """Hearing time at which `seconds` into the file starting at packet `index` was sent."""
         return microphone.sent[index + int(seconds / PACKET_SECONDS)] - self.sitting
 

@@ -21,7 +21,8 @@ class SpeechTrack(MediaStreamTrack):
 
     aiortc forwards `av.Packet`s without encoding them, so the node receives exactly the
     packets of the speech file: the offline reference can decode the very same audio.
-    `spoke_at` is the wall time the first speech packet was sent.
+    `spoke_at` is the wall time the first speech packet was sent; `sent[i]` the wall time
+    speech packet `i` was handed to the sender (which puts it on the wire at once).
     """
 
     kind = "audio"
@@ -37,7 +38,10 @@ class SpeechTrack(MediaStreamTrack):
         self._start: float | None = None
         self._n = 0
         self.spoke_at: float | None = None
+        self.sent: list[float] = []
         self.done = asyncio.Event()
+        if at_once and not self._queue:
+            self.done.set()  # nothing to say
 
     def speak(self) -> None:
         self._queue = list(self._speech)
@@ -47,8 +51,10 @@ class SpeechTrack(MediaStreamTrack):
             self._start = time.time()
         await asyncio.sleep(self._start + self._n * _SAMPLES / _RATE - time.time())
         if self._queue:
+            now = time.time()
             if self.spoke_at is None:
-                self.spoke_at = time.time()
+                self.spoke_at = now
+            self.sent.append(now)
             data = self._queue.pop(0)
             if not self._queue:
                 self.done.set()

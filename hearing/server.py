@@ -168,6 +168,10 @@ async def _recording(app: web.Application) -> AsyncIterator[None]:
 async def _transcription(app: web.Application) -> AsyncIterator[None]:
     settings, service, node, namespace = app[SETTINGS], app[SERVICE], app[MEDIA], app[SIGNALING]
     registry = ModelRegistry.from_flags(settings.vosk_model)
+    for language in registry.languages:
+        # A model directory given that is not there is a clear error now, not at the
+        # first hearing in its language (a hearing still checks again when it opens).
+        registry.check(language)
 
     async def failed(hearing_id: str, participant_id: str, error: str) -> None:
         # Part of the transcript will be missing: on the record, and the court is told.

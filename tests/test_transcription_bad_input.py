@@ -10,6 +10,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from bench._transcription_speech import PACKET_SECONDS, make_speech, opus_silence
 from tests.conftest import StartServer
 from tests.harness.rtc_client import RtcParticipant, sitting
@@ -17,6 +19,7 @@ from tests.harness.server import RunningServer
 from tests.harness.sio import SioClient
 from tests.harness.speech import SpeechTrack
 from transcription import installed_models
+from transcription.errors import ModelNotFound
 
 PEOPLE = [{"id": "judge", "display_name": "재판장 한", "role": "judge"},
           {"id": "clerk", "display_name": "Clerk Yoon", "role": "clerk"},
@@ -54,17 +57,30 @@ async def state_of(server: RunningServer, hearing_id: str) -> str:
     return str(body["state"])
 
 
-async def test_a_missing_model_directory_keeps_its_hearings_from_opening(
+async def test_a_missing_model_directory_is_a_startup_error(
     start: StartServer, tmp_path: Path
 ) -> None:
     missing = tmp_path / "models" / "ko"
-    server = await start(vosk_model=(f"ko={missing}",))
+    with pytest.raises(ModelNotFound) as refused:
+        await start(vosk_model=(f"ko={missing}",))
+    # The message says which directory and which flag to fix.
+    assert str(missing) in refused.value.message and "--vosk-model" in refused.value.message
+
+
+async def test_a_model_directory_gone_keeps_its_hearings_from_opening(
+    start: StartServer, tmp_path: Path
+) -> None:
+    (spec,) = installed_models()
+    there = tmp_path / "models" / "ko"
+    there.parent.mkdir()
+    there.symlink_to(spec.path)
+    server = await start(vosk_model=(f"ko={there}",))
+    there.unlink()  # the model's directory went away while the server ran
     hearing_id, ack = await open_hearing(server)
     assert ack["ok"] is False, ack
     error = ack["error"]
     assert isinstance(error, dict) and error["code"] == "model_not_found", error
-    # The message says which directory and which flag to fix.
-    assert str(missing) in error["message"] and "--vosk-model" in error["message"], error
+    assert str(there) in error["message"] and "--vosk-model" in error["message"], error
     assert await state_of(server, hearing_id) == "scheduled"
 
 

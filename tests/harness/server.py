@@ -108,5 +108,9 @@ async def start_server(
         **overrides,
     )
     server = TestServer(build_app(settings), host="127.0.0.1", port=port)
-    await server.start_server()
+    try:
+        await server.start_server()
+    except BaseException:
+        await server.close()  # what did start (the earlier cleanup contexts) is closed
+        raise
     return RunningServer(server, settings, aiohttp.ClientSession())

@@ -89,6 +89,11 @@ class Participant:
             if track.kind not in seen and waited < settings.gather_seconds and not force:
                 return None  # the other track of a joining participant is probably on its way
             specs.append(spec)
+        if len(specs) == 1 and waited < settings.gather_seconds and not force:
+            # One track known so far: a camera and a microphone published together reach
+            # the recorder tens of milliseconds apart; a file opened now would have to be
+            # closed again for the second (a file's streams are fixed when it opens).
+            return None
         return tuple(specs)
 
 

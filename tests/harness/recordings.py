@@ -16,7 +16,7 @@ def audio_times(path: Path, offset: float) -> list[float]:
     """Hearing-clock times of the audio packets in one recording file."""
     with av.open(str(path)) as container:
         if not container.streams.audio:
-            return []  # a segment opened on the camera's first keyframe, before any audio
+            return []  # a participant recorded without a microphone
         stream = container.streams.audio[0]
         assert stream.time_base is not None
         base = stream.time_base

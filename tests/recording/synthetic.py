@@ -252,7 +252,10 @@ class Publisher:
             info = TrackInfo(
                 hearing_id, self.participant_id, clip.kind, clip.codec, clip.clock_rate, self.join
             )
-            yield Delivery(self.join, order, info, "start")
+            # The node announces a track with its first packet, as aiortc hands it over:
+            # audio (held for the later frames) after video, by tens of milliseconds.
+            first = arrivals[min(lag, len(arrivals) - 1)] if arrivals else self.join
+            yield Delivery(first, order, info, "start")
             order += 1
             released = 0.0
             for n, frame in enumerate(clip.frames):

@@ -79,7 +79,7 @@ async def test_two_speakers_attributed_captioned_and_downloaded(
     clerk = tokens["clerk"]
     status, _ = await server.request("GET", f"/api/v1/hearings/{hid}/transcript/json", auth=clerk)
     assert status == 200
-    segments = await _download_json(server, hid, clerk)
+    segments = await server.transcript(hid, clerk)
     speakers = [s["participant_id"] for s in segments]
     assert speakers == sorted(speakers, key=lambda p: ["kim", "park"].index(p)), speakers
     stored = json.loads((server.settings.data_dir / "hearings" / hid / "hearing.json").read_text())
@@ -123,12 +123,6 @@ async def _download(server: RunningServer, hid: str, fmt: str, token: str) -> by
     ) as response:
         assert response.status == 200, await response.text()
         return await response.read()
-
-
-async def _download_json(server: RunningServer, hid: str, token: str) -> list[dict[str, Any]]:
-    data = json.loads(await _download(server, hid, "json", token))
-    segments: list[dict[str, Any]] = data["segments"] if isinstance(data, dict) else data
-    return segments
 
 
 def final_of(participant_id: str) -> Callable[[Any], bool]:

@@ -8,7 +8,6 @@ import asyncio
 import json
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from playwright.async_api import Playwright, expect
@@ -68,13 +67,7 @@ async def test_a_browser_speaker_is_captioned_and_transcribed(
         await browser.close()
         await judge.close()
 
-    async with server.http.get(
-        f"{server.url}/api/v1/hearings/{hid}/transcript/json",
-        headers={"Authorization": f"Bearer {tokens['clerk']}"},
-    ) as response:
-        assert response.status == 200
-        data = json.loads(await response.read())
-    segments: list[dict[str, Any]] = data["segments"] if isinstance(data, dict) else data
+    segments = await server.transcript(hid, tokens["clerk"])
     assert segments and {s["participant_id"] for s in segments} == {"kim"}
     # Timed inside the file's speech, on the hearing clock: the file started playing after
     # the page was opened and before its preview showed the camera; the slack covers

@@ -94,13 +94,7 @@ async def test_two_speakers_in_turn_are_attributed_segment_by_segment(
             await browser.close()
         await judge.close()
 
-    async with server.http.get(
-        f"{server.url}/api/v1/hearings/{hid}/transcript/json",
-        headers={"Authorization": f"Bearer {tokens['clerk']}"},
-    ) as response:
-        assert response.status == 200
-        data = json.loads(await response.read())
-    segments: list[dict[str, Any]] = data["segments"] if isinstance(data, dict) else data
+    segments = await server.transcript(hid, tokens["clerk"])
     assert [s["participant_id"] for s in segments] == sorted(
         (s["participant_id"] for s in segments), key=list(SPEAKERS).index
     ), segments

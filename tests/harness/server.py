@@ -90,6 +90,13 @@ class RunningServer:
         assert status == 200, body
         return {link["participant_id"]: link["token"] for link in body["links"]}
 
+    async def transcript(self, hearing_id: str, token: str) -> list[dict[str, Any]]:
+        """The transcript's segments, as an officer (`token`) downloads them in JSON."""
+        url = f"/api/v1/hearings/{hearing_id}/transcript/json"
+        status, body = await self.request("GET", url, auth=token)
+        assert status == 200, body
+        return list(body["segments"])
+
     async def close(self) -> None:
         await self.http.close()
         await self.server.close()

@@ -32,32 +32,12 @@ import av
 from aiortc.contrib.media import MediaRecorder
 from aiortc.mediastreams import MediaStreamTrack
 
+from media.tap import MediaPacket, TrackInfo
 from recording import Recorder, RecordingSink
 
 FPS = 30
 SIZE = (640, 480)
 CLIP_SECONDS = 4  # the input loops; it starts on a key frame each time
-
-
-@dataclass(frozen=True)
-class Track:
-    """What the media node says about a track (its ``TrackInfo``)."""
-
-    hearing_id: str
-    participant_id: str
-    kind: str
-    codec: str
-    clock_rate: int
-    started_at: float
-
-
-@dataclass(frozen=True)
-class Delivered:
-    """One encoded frame as the node hands it over (its ``MediaPacket``)."""
-
-    packet: av.Packet[Any]
-    keyframe: bool
-    arrival: float
 
 
 @dataclass(frozen=True)
@@ -123,7 +103,7 @@ def _schedule(seconds: float) -> list[tuple[float, str, int]]:
 class _Discard:
     """A sink that drops everything: what feeding the frames costs by itself."""
 
-    def push(self, packet: Delivered) -> None:
+    def push(self, packet: MediaPacket) -> None:
         pass
 
     def end(self) -> None:
@@ -148,7 +128,7 @@ async def _feed(media: Input, sinks: list[dict[str, Any]], seconds: float) -> No
             packet = av.Packet(data)
             packet.pts = pts
             packet.time_base = fractions.Fraction(1, rate)
-            pair[kind].push(Delivered(packet, keyframe, time.time()))
+            pair[kind].push(MediaPacket(packet, keyframe, time.time()))
 
 
 async def feed_only(media: Input, streams: int, seconds: float) -> float:
@@ -167,10 +147,14 @@ async def record_ours(media: Input, streams: int, seconds: float, folder: Path) 
     sinks: list[dict[str, Any]] = []
     for i in range(streams):
         pair: dict[str, RecordingSink] = {}
-        for kind, codec, rate in (("audio", "opus", 48000), ("video", "VP8", 90000)):
-            sink = recorder.track_started(Track("bench", f"p{i}", kind, codec, rate, began))
+        tracks = (
+            TrackInfo("bench", f"p{i}", "audio", "opus", 48000, began),
+            TrackInfo("bench", f"p{i}", "video", "VP8", 90000, began),
+        )
+        for track in tracks:
+            sink = recorder.track_started(track)
             assert sink is not None
-            pair[kind] = sink
+            pair[track.kind] = sink
         sinks.append(pair)
     cpu = time.process_time()
     await _feed(media, sinks, seconds)

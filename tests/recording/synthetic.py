@@ -20,20 +20,19 @@ from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import av
 
+from media.codecs import MediaKind
+from media.tap import MediaPacket, TrackInfo
 from recording import Recorder, RecordingSink
 
 __all__ = [
     "Clip",
     "ClipFrame",
     "Delivery",
-    "MediaPacket",
     "Publisher",
     "Step",
-    "TrackInfo",
     "beep_onsets",
     "decode_all",
     "encode_audio",
@@ -50,27 +49,6 @@ Step = str | Callable[[], None]
 
 
 @dataclass(frozen=True)
-class TrackInfo:
-    """Implements the node's ``TrackInfo`` (media/tap.py)."""
-
-    hearing_id: str
-    participant_id: str
-    kind: str
-    codec: str
-    clock_rate: int
-    started_at: float
-
-
-@dataclass(frozen=True)
-class MediaPacket:
-    """Implements the node's ``MediaPacket`` (media/tap.py)."""
-
-    packet: av.Packet[Any]
-    keyframe: bool
-    arrival: float
-
-
-@dataclass(frozen=True)
 class ClipFrame:
     data: bytes
     rtp: int
@@ -80,7 +58,7 @@ class ClipFrame:
 
 @dataclass(frozen=True)
 class Clip:
-    kind: str
+    kind: MediaKind
     codec: str
     clock_rate: int
     frames: tuple[ClipFrame, ...]

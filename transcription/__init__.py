@@ -19,7 +19,7 @@ from .gate import GateSettings
 from .models import ModelRegistry, ModelSpec, check_model_dir, installed_models, load_model
 from .offline import OfflineTranscript, transcribe_file, transcribe_pcm, word_error_rate
 from .pipeline import Final, Partial, TranscriptEvent, TranscriptionPipeline
-from .recognition import Recognizer, RecognizerPool
+from .recognition import Recognizer, RecognizerPool, SpeechModel
 from .segment import Segment, Speaker, Word
 from .transcript import Correction, TranscriptEntry, TranscriptLog, read_transcript
 
@@ -40,6 +40,7 @@ __all__ = [
     "RecognizerPool",
     "Segment",
     "Speaker",
+    "SpeechModel",
     "TranscriptEntry",
     "TranscriptEvent",
     "TranscriptLog",

@@ -19,15 +19,15 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import vosk
 
 from hearing.errors import InvalidInput
 from hearing.tasks import TaskSet
 
+from .dither import KALDI_DEFAULT_DITHER
 from .errors import ModelCorrupt, ModelNotFound, UnsupportedLanguage
-from .recognition import RecognizerPool
+from .recognition import RecognizerPool, SpeechModel
 
 __all__ = [
     "DECODING_STEP_FRAMES",
@@ -125,8 +125,8 @@ class ModelRegistry:
             for spec in installed_models():
                 configured.setdefault(spec.language, spec)  # explicit specs win
         self._specs = configured
-        self._models: dict[str, Any] = {}
-        self._loading: dict[str, asyncio.Task[Any]] = {}
+        self._models: dict[str, SpeechModel] = {}
+        self._loading: dict[str, asyncio.Task[SpeechModel]] = {}
         self._pools: dict[str, RecognizerPool] = {}
         self._tasks = TaskSet("models")
         # Recognizers are CPU-bound C calls that release the GIL: one worker per core.
@@ -162,8 +162,8 @@ class ModelRegistry:
         check_model_dir(spec.language, spec.path)
         return spec
 
-    async def get(self, language: str) -> Any:
-        """The shared `vosk.Model` of `language`, loading it in a thread on first use."""
+    async def get(self, language: str) -> SpeechModel:
+        """The shared model of `language`, loading it in a thread on first use."""
         if self._closed:
             raise RuntimeError("the model registry is closed")
         spec = self.check(language)
@@ -190,7 +190,7 @@ class ModelRegistry:
         """Load the model of `language` now, so a corrupt model fails before anyone speaks."""
         await self.get(language)
 
-    async def _load(self, spec: ModelSpec) -> Any:
+    async def _load(self, spec: ModelSpec) -> SpeechModel:
         try:
             model = await asyncio.to_thread(load_model, spec)
         finally:
@@ -218,48 +218,78 @@ class ModelRegistry:
         await asyncio.to_thread(self._executor.shutdown, wait=True)
 
 
-def load_model(spec: ModelSpec) -> Any:
-    """Load a `vosk.Model` (blocking, seconds): ModelNotFound or ModelCorrupt if it can't."""
+def load_model(spec: ModelSpec) -> SpeechModel:
+    """Load a Vosk model (blocking, seconds): ModelNotFound or ModelCorrupt if it can't."""
     check_model_dir(spec.language, spec.path)
     # Kaldi's informational logging would flood stderr; warnings and errors stay visible.
     vosk.SetLogLevel(-1)
-    with decoding_options(spec.path) as path:
-        try:
-            model = vosk.Model(str(path))
-        except Exception as e:  # vosk signals every failure with a bare Exception
-            raise ModelCorrupt(spec.language, spec.path, f"Vosk could not load it ({e})") from e
+    try:
+        with decoding_options(spec.path) as (path, dither):
+            try:
+                model = vosk.Model(str(path))
+            except Exception as e:  # vosk signals every failure with a bare Exception
+                reason = f"Vosk could not load it ({e})"
+                raise ModelCorrupt(spec.language, spec.path, reason) from e
+    except _BadOption as e:
+        raise ModelCorrupt(spec.language, spec.path, str(e)) from None
     # Older vosk releases printed the error and returned a model with a NULL handle.
     if not getattr(model, "_handle", None):
         raise ModelCorrupt(spec.language, spec.path, "Vosk could not load it")
-    return model
+    return SpeechModel(model, dither)
+
+
+class _BadOption(ValueError):
+    """A model option file gives an option a value that is not a number."""
+
+
+_FEATURES = ("mfcc.conf", "fbank.conf", "plp.conf")  # Kaldi's feature options, by kind
 
 
 @contextlib.contextmanager
-def decoding_options(path: Path) -> Iterator[Path]:
-    """The model at `path` as Vosk is to load it: decoding `DECODING_STEP_FRAMES` at a time.
+def decoding_options(path: Path) -> Iterator[tuple[Path, float]]:
+    """The model at `path` as Vosk is to load it, and the dither its recognizers add.
 
-    Vosk reads its decoding options from the model's conf/model.conf only. Unless that
-    file sets a step itself, this yields a temporary view of the model: links to its
-    files and a model.conf with the step added (the model on disk is left as it is;
-    Vosk has read everything it needs once the model is loaded).
+    Vosk reads its options from the model's conf/ files only. This yields a temporary
+    view of the model (links to its files, with options added to copies of model.conf
+    and the feature options): decoding `DECODING_STEP_FRAMES` at a time unless the model
+    chooses its own step, and Kaldi's dither off, replaced by the recognizers' own of the
+    same amplitude (see `dither`). The model on disk is left as it is; Vosk has read what
+    it needs once the model is loaded. The older flat layout has no conf/ to add options
+    to: it is loaded as it is, dithered by Kaldi.
     """
-    conf = path / "conf" / "model.conf"
-    if not conf.is_file():
-        yield path  # the older flat layout: nothing to add the option to
+    conf = path / "conf"
+    if not (conf / "model.conf").is_file():
+        yield path, 0.0
         return
-    options = conf.read_text()
-    if any(line.strip().startswith("--frames-per-chunk") for line in options.splitlines()):
-        yield path  # the model's own choice
-        return
+    added = {name: "--dither=0" for name in _FEATURES if (conf / name).is_file()}
+    levels = [_number(conf / name, "--dither") for name in added]
+    dither = max((KALDI_DEFAULT_DITHER if v is None else v for v in levels), default=0.0)
+    if _number(conf / "model.conf", "--frames-per-chunk") is None:
+        added["model.conf"] = f"--frames-per-chunk={DECODING_STEP_FRAMES}"
     with tempfile.TemporaryDirectory(prefix="vosk-model-") as tmp:
         view = Path(tmp)
         for entry in path.iterdir():
             if entry.name != "conf":
                 (view / entry.name).symlink_to(entry.resolve())
         (view / "conf").mkdir()
-        for entry in conf.parent.iterdir():
-            if entry.name != conf.name:
+        for entry in conf.iterdir():
+            if entry.name in added:
+                # Kaldi reads options in order: a line added last wins.
+                options = entry.read_text().rstrip()
+                (view / "conf" / entry.name).write_text(f"{options}\n{added[entry.name]}\n")
+            else:
                 (view / "conf" / entry.name).symlink_to(entry.resolve())
-        step = f"--frames-per-chunk={DECODING_STEP_FRAMES}"
-        (view / "conf" / conf.name).write_text(f"{options.rstrip()}\n{step}\n")
-        yield view
+        yield view, dither
+
+
+def _number(file: Path, name: str) -> float | None:
+    """The value a Kaldi options file gives `name` (its last setting), None if unset."""
+    value = None
+    for line in file.read_text().splitlines():
+        key, _, given = line.split("#", 1)[0].strip().partition("=")
+        if key == name:
+            try:
+                value = float(given)
+            except ValueError:
+                raise _BadOption(f"conf/{file.name}: {line.strip()!r} is not a number") from None
+    return value

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .audio import BYTES_PER_SAMPLE, SAMPLE_RATE, file_pcm
-from .recognition import Chunking, Recognized, Recognizer
+from .recognition import Chunking, Recognized, Recognizer, SpeechModel
 
 __all__ = ["OfflineTranscript", "transcribe_file", "transcribe_pcm", "word_error_rate"]
 
@@ -31,7 +30,7 @@ class OfflineTranscript:
         return " ".join(r.text for r in self.results)
 
 
-def transcribe_pcm(model: Any, pcm: bytes) -> OfflineTranscript:
+def transcribe_pcm(model: SpeechModel, pcm: bytes) -> OfflineTranscript:
     """Decode 16 kHz mono 16-bit PCM with a new recognizer (blocking)."""
     recognizer = Recognizer(model)
     chunking = Chunking()
@@ -51,7 +50,7 @@ def transcribe_pcm(model: Any, pcm: bytes) -> OfflineTranscript:
     return OfflineTranscript(tuple(results), seconds, first_partial)
 
 
-def transcribe_file(model: Any, path: Path) -> OfflineTranscript:
+def transcribe_file(model: SpeechModel, path: Path) -> OfflineTranscript:
     """Decode an audio file (WAV, Ogg/WebM Opus ...) directly (blocking)."""
     return transcribe_pcm(model, file_pcm(path))
 

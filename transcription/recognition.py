@@ -23,6 +23,7 @@ import vosk
 from hearing.tasks import TaskSet
 
 from .audio import BYTES_PER_SAMPLE, SAMPLE_RATE
+from .dither import Dither
 
 __all__ = [
     "CHUNK_BYTES",
@@ -33,6 +34,7 @@ __all__ = [
     "RecognizedWord",
     "Recognizer",
     "RecognizerPool",
+    "SpeechModel",
 ]
 
 # Audio is fed in chunks counted from the start of each utterance (see `Chunking`); the
@@ -42,6 +44,14 @@ CHUNK_BYTES = int(CHUNK_SECONDS * SAMPLE_RATE) * BYTES_PER_SAMPLE
 FIRST_WORDS_CHUNK_SECONDS = 0.02  # one frame
 FIRST_WORDS_CHUNK_BYTES = int(FIRST_WORDS_CHUNK_SECONDS * SAMPLE_RATE) * BYTES_PER_SAMPLE
 WARM_UP_SECONDS = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechModel:
+    """A loaded `vosk.Model` and the dither its recognizers add to their audio (`dither`)."""
+
+    vosk: Any
+    dither: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,17 +114,18 @@ class Recognizer:
     Making one blocks for about a second. Use from one thread at a time.
     """
 
-    def __init__(self, model: Any) -> None:
-        self._vosk = vosk.KaldiRecognizer(model, SAMPLE_RATE)
+    def __init__(self, model: SpeechModel) -> None:
+        self._vosk = vosk.KaldiRecognizer(model.vosk, SAMPLE_RATE)
         self._vosk.SetWords(True)
-        self._vosk.AcceptWaveform(bytes(int(WARM_UP_SECONDS * SAMPLE_RATE) * BYTES_PER_SAMPLE))
+        self._dither = Dither(model.dither)
+        self._feed(bytes(int(WARM_UP_SECONDS * SAMPLE_RATE) * BYTES_PER_SAMPLE))
         self._vosk.FinalResult()
         self._offset = WARM_UP_SECONDS  # Vosk's times count the warm-up too
 
     def accept(self, pcm: bytes, *, final: bool = False) -> Decoded:
         """Feed `pcm`; with `final`, finalize the utterance (blocking)."""
         finals: list[Recognized] = []
-        if pcm and self._vosk.AcceptWaveform(pcm):
+        if pcm and self._feed(pcm):
             finals.append(self._parse(self._vosk.Result()))
         if final:
             finals.append(self._parse(self._vosk.FinalResult()))
@@ -122,6 +133,10 @@ class Recognizer:
         else:
             partial = _words(json.loads(self._vosk.PartialResult()).get("partial", ""))
         return Decoded(tuple(r for r in finals if r.text), partial)
+
+    def _feed(self, pcm: bytes) -> bool:
+        """Give Vosk `pcm`, dithered; True when it found the end of an utterance."""
+        return bool(self._vosk.AcceptWaveform(self._dither.apply(pcm)))
 
     def _parse(self, raw: str) -> Recognized:
         data = json.loads(raw)
@@ -144,7 +159,7 @@ def _words(text: Any) -> str:
 class RecognizerPool:
     """Warm recognizers of one model, made in the thread pool ahead of need."""
 
-    def __init__(self, model: Any, executor: Executor, *, spare: int = 1) -> None:
+    def __init__(self, model: SpeechModel, executor: Executor, *, spare: int = 1) -> None:
         self.model = model
         self.executor = executor
         self._spare = spare

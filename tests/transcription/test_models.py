@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import array
 import asyncio
 import shutil
 from pathlib import Path
 
 import pytest
 
-from bench._transcription_speech import SpeechFile
+from bench._transcription_speech import SpeechFile, make_speech
 from hearing.errors import InvalidInput
 from transcription import (
     ModelCorrupt,
@@ -19,9 +20,13 @@ from transcription import (
     UnsupportedLanguage,
     installed_models,
     load_model,
+    transcribe_pcm,
 )
 from transcription.audio import BYTES_PER_SAMPLE, FRAME_BYTES, SAMPLE_RATE, file_pcm
 from transcription.models import DECODING_STEP_FRAMES, decoding_options
+
+# Sentences whose synthetic speech Vosk used to read in more than one way (see below).
+UNSTEADY = ("증거를 제출하겠습니다.", "피고는 이 계약서에 서명했습니까?")
 
 
 @pytest.fixture(scope="module")
@@ -111,32 +116,86 @@ async def test_one_model_per_language_loaded_once_and_shared() -> None:
         await registry.get("ko")
 
 
-def test_a_model_is_loaded_decoding_in_short_steps_and_left_as_installed(tmp_path: Path) -> None:
+def test_a_model_is_loaded_decoding_in_short_steps_undithered_and_left_as_installed(
+    tmp_path: Path,
+) -> None:
     model = tmp_path / "model"
-    for name in ("am/final.mdl", "graph/HCLr.fst", "conf/mfcc.conf"):
+    for name in ("am/final.mdl", "graph/HCLr.fst", "conf/ivector.conf"):
         (model / name).parent.mkdir(parents=True, exist_ok=True)
         (model / name).write_text(name)
     (model / "conf" / "model.conf").write_text("--beam=10.0\n--max-active=3000")
-    with decoding_options(model) as view:
+    (model / "conf" / "mfcc.conf").write_text("--use-energy=false\n--num-mel-bins=40\n")
+    with decoding_options(model) as (view, dither):
         assert view != model
         options = (view / "conf" / "model.conf").read_text().splitlines()
         assert options == ["--beam=10.0", "--max-active=3000", "--frames-per-chunk=12"]
         assert DECODING_STEP_FRAMES == 12
-        for name in ("am/final.mdl", "graph/HCLr.fst", "conf/mfcc.conf"):
+        # Kaldi's dither is off; the recognizers add Kaldi's default amplitude themselves.
+        features = (view / "conf" / "mfcc.conf").read_text().splitlines()
+        assert features == ["--use-energy=false", "--num-mel-bins=40", "--dither=0"]
+        assert dither == 1.0
+        for name in ("am/final.mdl", "graph/HCLr.fst", "conf/ivector.conf"):
             assert (view / name).read_text() == name
     assert not view.exists()
     assert (model / "conf" / "model.conf").read_text() == "--beam=10.0\n--max-active=3000"
+    assert (model / "conf" / "mfcc.conf").read_text() == "--use-energy=false\n--num-mel-bins=40\n"
 
 
-def test_a_model_that_chooses_its_own_step_is_loaded_as_it_is(tmp_path: Path) -> None:
+def test_a_model_keeps_its_own_step_and_dither_amplitude(tmp_path: Path) -> None:
     (tmp_path / "conf").mkdir()
     (tmp_path / "conf" / "model.conf").write_text("--frames-per-chunk=51\n")
-    with decoding_options(tmp_path) as view:
-        assert view == tmp_path
-    flat = tmp_path / "flat"  # the older layout, without conf/model.conf
+    (tmp_path / "conf" / "fbank.conf").write_text("--dither=2 # noisy\n--dither=0.5\n")
+    with decoding_options(tmp_path) as (view, dither):
+        assert (view / "conf" / "model.conf").read_text() == "--frames-per-chunk=51\n"
+        assert (view / "conf" / "fbank.conf").read_text().splitlines()[-1] == "--dither=0"
+        assert dither == 0.5  # the last setting, as Kaldi reads it
+    flat = tmp_path / "flat"  # the older layout, without conf/: Kaldi dithers
     flat.mkdir()
-    with decoding_options(flat) as view:
-        assert view == flat
+    with decoding_options(flat) as (view, dither):
+        assert (view, dither) == (flat, 0.0)
+
+
+def test_a_model_option_that_is_not_a_number_is_a_corrupt_model(tmp_path: Path) -> None:
+    for name in ("am/final.mdl", "graph/HCLG.fst", "conf/model.conf"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("")
+    (tmp_path / "conf" / "mfcc.conf").write_text("--dither=lots\n")
+    with pytest.raises(ModelCorrupt, match=r"conf/mfcc.conf: '--dither=lots' is not a number"):
+        load_model(ModelSpec("xx", tmp_path))
+
+
+def test_the_same_audio_reads_the_same_whatever_was_decoded_before(
+    korean_dir: Path, speech_dir: Path
+) -> None:
+    # Sentences whose synthetic speech Vosk read two or three ways over four decodings
+    # in one process while Kaldi dithered (its noise comes from the process-wide rand()).
+    spoken = [
+        file_pcm(make_speech(text, speech_dir, f"unsteady-{i}", lead=0.2).ogg)
+        for i, text in enumerate(UNSTEADY)
+    ]
+    model = load_model(ModelSpec("ko", korean_dir))
+    first = [transcribe_pcm(model, pcm).text for pcm in spoken]
+    again = [transcribe_pcm(model, pcm).text for pcm in reversed(spoken)][::-1]
+    other = load_model(ModelSpec("ko", korean_dir))
+    last = [transcribe_pcm(other, pcm).text for pcm in spoken]
+    assert all(first), first
+    assert first == again == last
+
+
+def test_digital_silence_in_speech_does_not_derail_the_model(
+    korean_dir: Path, speech_dir: Path
+) -> None:
+    # espeak-ng's own file has runs of exact zeros between syllables (a quarter of its
+    # samples). Undithered, the model reads it as other words entirely; dithered, it
+    # reads it much as it reads the same speech after Opus coding.
+    speech = make_speech(UNSTEADY[0], speech_dir, "unsteady-0", lead=0.2)
+    pcm = file_pcm(speech.wav)
+    samples = array.array("h", pcm)
+    assert samples.count(0) > len(samples) / 8, "the test speech has no digital silence"
+    model = load_model(ModelSpec("ko", korean_dir))
+    coded = transcribe_pcm(model, file_pcm(speech.ogg)).text.split()
+    raw = transcribe_pcm(model, pcm).text.split()
+    assert len(set(coded) & set(raw)) >= len(coded) / 2, (coded, raw)
 
 
 def test_captions_are_revised_every_short_step_of_speech(

@@ -17,7 +17,7 @@ from bench._transcription_speech import SpeechFile, make_speech, opus_silence
 from tests.harness.rtc_client import RtcParticipant
 from tests.harness.server import RunningServer
 from tests.harness.speech import SpeechTrack
-from transcription import installed_models, load_model, transcribe_file, word_error_rate
+from transcription import installed_models, load_model, transcribe_file
 
 COUNSEL = "원고 측 변호인 발언하십시오."
 WITNESS = "증거를 제출하겠습니다."
@@ -34,11 +34,10 @@ def speech(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Speec
            "park": make_speech(WITNESS, folder, "park", lead=0.2, trail=0.5)}  # fmt: skip
 
 
-def offline_texts(path: Path, tries: int = 3) -> set[str]:
-    """What Vosk makes of the file decoded directly (it varies a little between runs)."""
+def offline_text(path: Path) -> str:
+    """What Vosk makes of the file decoded directly."""
     (spec,) = installed_models()
-    model = load_model(spec)
-    return {transcribe_file(model, path).text for _ in range(tries)}
+    return transcribe_file(load_model(spec), path).text
 
 
 async def test_two_speakers_attributed_captioned_and_downloaded(
@@ -87,13 +86,9 @@ async def test_two_speakers_attributed_captioned_and_downloaded(
     for pid in ("kim", "park"):
         mine = [s for s in segments if s["participant_id"] == pid]
         text = " ".join(s["text"] for s in mine)
-        # The live pipeline does not damage what the model can do with the same audio.
-        # Vosk's reading of espeak-ng Korean is unstable (two offline decodings of one file
-        # differ): allow one word in the utterance; bench/transcription.py measures the rate.
-        references = offline_texts(speech[pid].ogg)
-        best = min(word_error_rate(ref, text) for ref in references)
-        words = min(len(ref.split()) for ref in references)
-        assert best <= 1 / words, (pid, text, references)
+        # The live pipeline does not damage what the model can do with the same audio:
+        # over WebRTC and through the node, Vosk reads the words it reads in the file.
+        assert text == offline_text(speech[pid].ogg), pid
         spoke = tracks[pid].spoke_at
         assert spoke is not None
         begin = spoke - sitting_start  # hearing-clock time the speech file started

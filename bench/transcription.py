@@ -13,12 +13,12 @@ aiortc clients on its Socket.IO signaling (``bench._transcription_live``), in on
 Korean hearing in session whose judge's client receives the captions:
 
 - wer_vs_offline (target <= 0.02): each turn's file is all that a new participant's
-  track sends (then silence), so the node receives the file's packets from the
-  track's first one, as offline Vosk reads the file; the finals the judge received
-  against Vosk decoding the same files directly (`transcribe_file`), for each file the
-  nearest of three decodings: Vosk does not always read a file the same way, and the
-  pipeline must read it as Vosk can. Baseline: wer_offline_vs_offline, the second
-  decoding against the first;
+  track sends (then silence), so the node receives the file's packets from the track's
+  first one, as offline Vosk reads the file; the finals the judge received against Vosk
+  decoding the same files directly (`transcribe_file`). Baseline:
+  wer_offline_vs_offline, a second offline decoding (in the other order, after other
+  audio) against the first: Kaldi's own dither made Vosk's reading depend on what the
+  process decoded before; the recognizers' reproducible dither makes it 0;
 - partial_caption_latency_p95_ms (<= 800) and final_caption_latency_p95_ms (<= 1500):
   counsel's microphone sends every turn on one running track, in real time, after a
   second of silence and with pauses between turns; from the send time of the packet
@@ -97,11 +97,6 @@ from transcription.audio import BYTES_PER_SAMPLE, file_pcm
 
 # What a court says. espeak-ng's Korean is rough and Vosk's reading of it is far from
 # the text; what is measured is whether the pipeline reads it as Vosk does offline.
-# Vosk is not deterministic on such audio: what it reads in a file depends a little on
-# what the process decoded before, so a text is compared with the nearest of a few
-# offline decodings, and wer_offline_vs_offline measures how far two of those are apart.
-# The quick run speaks the first three, which Vosk reads the most consistently; it reads
-# the last two differently about one time in two (the last by up to three words).
 TURNS = (
     "원고 측 변호인 발언하십시오.",
     "재판을 잠시 휴정하겠습니다.",
@@ -111,7 +106,6 @@ TURNS = (
 )
 LEAD = 0.2  # seconds of silence before each turn's speech in its file
 PAUSE = 1.5  # seconds of silence between turns on the latency track
-READINGS = 3  # offline decodings of each file that a text is compared with
 SHIFT_SAMPLES = 160  # 10 ms at 16 kHz
 LATENCY_ROUNDS = 2  # the full run speaks every turn this many times
 FIRST_PTS = 4_294_000_000  # RTP timestamps start anywhere, here just before they wrap
@@ -182,7 +176,7 @@ class InProcess:
     """Offline Vosk and the pipeline in this process, on the turns' files."""
 
     offline: list[str]  # offline Vosk's text per turn: the reference
-    again: list[list[str]]  # more offline decodings (READINGS - 1)
+    again: list[str]  # a second offline decoding, in the other order
     shifted: list[str] | None  # offline, 10 ms more silence before each file (full run)
     wav: list[str] | None  # offline Vosk on the WAV before Opus coding (full run only)
     pipeline: list[str]  # the pipeline's text per measured turn
@@ -221,7 +215,7 @@ async def in_process(
         packets = restamp(turn.packets, first_pts=FIRST_PTS, start=start)
         texts.append((await run_track(unpaced(packets), pipeline)).text)
     cpu_per_speech_second = (time.process_time() - cpu) / audio
-    again = [[d.text for d in await offline([t.ogg for t in turns])] for _ in range(READINGS - 1)]
+    again = [d.text for d in await offline([t.ogg for t in reversed(turns)])][::-1]
     shift = bytes(SHIFT_SAMPLES * BYTES_PER_SAMPLE)
     shifted = [
         (await asyncio.to_thread(transcribe_pcm, pool.model, shift + file_pcm(t.ogg))).text
@@ -241,20 +235,10 @@ async def in_process(
 
 
 def wer(references: list[str], hypotheses: list[str]) -> float:
+    """The word error rate of the hypotheses against the references, turn by turn joined."""
+    if len(references) != len(hypotheses):
+        raise ValueError(f"{len(hypotheses)} texts against {len(references)} references")
     return word_error_rate(" ".join(references), " ".join(hypotheses))
-
-
-def wer_nearest(readings: list[list[str]], hypotheses: list[str]) -> float:
-    """The word error rate against, for each turn, the nearest of Vosk's offline readings."""
-    errors = words = 0
-    for options, hypothesis in zip(zip(*readings, strict=True), hypotheses, strict=True):
-        counted = [
-            (round(word_error_rate(ref, hypothesis) * len(ref.split())), len(ref.split()))
-            for ref in options
-        ]
-        wrong, length = min(counted)
-        errors, words = errors + wrong, words + length
-    return errors / words if words else 0.0
 
 
 def p95(values: list[float | None]) -> float:
@@ -343,11 +327,9 @@ async def bench(quick: bool, folder: Path, data: Path) -> dict[str, Any]:
     finally:
         await registry.aclose()
     print(f"[{time.monotonic() - began:5.1f} s] offline Vosk and the pipeline in process")
-    readings = [local.offline, *local.again]
-    for k, (turn, fresh) in enumerate(zip(turns, live.fresh, strict=True)):
+    for turn, offline, fresh in zip(turns, local.offline, live.fresh, strict=True):
         print(f"turn {turn.text}")
-        for text in dict.fromkeys(r[k] for r in readings):
-            print(f"  offline     {text}")
+        print(f"  offline     {offline}")
         print(f"  over WebRTC {fresh}")
     continuous = [t.text for t in live.turns]
     for turn, text in zip(spoken, continuous, strict=True):
@@ -355,7 +337,8 @@ async def bench(quick: bool, folder: Path, data: Path) -> dict[str, Any]:
     print(f"model_rtf {local.model_rtf:.3f}, pipeline {local.cpu_per_speech_second:.3f}")
     partials = [t.partial_latency for t in live.turns]
     finals = [t.final_latency for t in live.turns]
-    each = [[r[i % len(turns)] for i in range(len(spoken))] for r in readings]
+    each = [local.offline[i % len(turns)] for i in range(len(spoken))]
+    piped = local.offline[: len(local.pipeline)]  # the turns the pipeline read in process
     return {
         "mode": "webrtc",
         "quick": quick,
@@ -365,15 +348,13 @@ async def bench(quick: bool, folder: Path, data: Path) -> dict[str, Any]:
         "cpu_per_speech_second": round(local.cpu_per_speech_second, 3),
         "cpu_ratio_to_model": round(local.cpu_per_speech_second / local.model_rtf, 3),
         "cpu_per_silent_participant": round(live.silent.per_participant, 5),
-        "wer_vs_offline": round(wer_nearest(readings, live.fresh), 4),
-        "wer_offline_vs_offline": round(wer(local.offline, local.again[0]), 4),
+        "wer_vs_offline": round(wer(local.offline, live.fresh), 4),
+        "wer_offline_vs_offline": round(wer(local.offline, local.again), 4),
         "wer_offline_shifted_vs_offline": None
         if local.shifted is None
         else round(wer(local.offline, local.shifted), 4),
-        "wer_one_track_vs_offline": round(wer_nearest(each, continuous), 4),
-        "wer_in_process_vs_offline": round(
-            wer_nearest([r[: len(local.pipeline)] for r in readings], local.pipeline), 4
-        ),
+        "wer_one_track_vs_offline": round(wer(each, continuous), 4),
+        "wer_in_process_vs_offline": round(wer(piped, local.pipeline), 4),
         "wer_vs_wav_before_opus": None
         if local.wav is None
         else round(wer(local.wav, live.fresh), 4),

@@ -168,6 +168,7 @@ class Forwarder:
                 codec=self.codec.name,
                 clock_rate=self.codec.clock_rate,
                 started_at=arrival,
+                release_lag=passthrough.release_lag(self.kind),
             )
             self._taps.track_started(self, self._info)
         if not self.forwarding:

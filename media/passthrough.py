@@ -11,6 +11,10 @@ track hands it decoded frames.  A forwarding node needs neither, so this module:
   is replaced, and ``decoder_worker`` (looked up as a module global when a
   receiver starts) by one that leaves those receivers alone; unmarked receivers
   keep aiortc's worker and decode;
+* hands each audio frame over as soon as the next one arrives: aiortc's audio jitter
+  buffer holds frames until the fourth later one has arrived (80 ms with 20 ms Opus
+  packets), which every caption and every forwarded voice would wait for, while the
+  browsers receiving the audio smooth out jitter themselves;
 * lets a caller intercept keyframe requests (PLI/FIR) that a subscriber sends to
   an ``RTCRtpSender`` (aiortc would only set a flag read by its encoder);
 * sends a PLI to a publisher through an ``RTCRtpReceiver``.
@@ -36,7 +40,7 @@ import aiortc.rtcpeerconnection
 import aiortc.rtcrtpreceiver as _receiver_module
 import av
 from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender
-from aiortc.jitterbuffer import JitterFrame
+from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
 __all__ = [
@@ -49,6 +53,7 @@ __all__ = [
     "mark_passthrough",
     "missing_packets",
     "receive_statistics",
+    "release_lag",
     "release_receive_side",
     "request_keyframe",
     "request_retransmission",
@@ -59,6 +64,10 @@ log = logging.getLogger(__name__)
 
 SUPPORTED_AIORTC = ((1, 16), (1, 17))
 """The aiortc versions (from inclusive, to exclusive) whose internals this module knows."""
+
+# aiortc's audio jitter buffer size (packets); a frame is handed over when the next
+# frame's packet arrives (aiortc tells a frame complete by the next timestamp).
+_AUDIO_JITTER_CAPACITY = 16
 
 # Callable[..., None]: aiortc's worker takes its four arguments by name as well.
 _original_worker: Callable[..., None] | None = None
@@ -79,6 +88,15 @@ def is_keyframe(codec_name: str, data: bytes) -> bool:
         # picture a decoder can use.
         return any(nal and nal[0] & 0x1F in (5, 7) for nal in data.split(b"\x00\x00\x01")[1:])
     return True  # audio: every frame decodes on its own
+
+
+def release_lag(kind: str) -> int:
+    """How many frames later a passthrough receiver of `kind` hands a frame over.
+
+    Frame *N* is handed over when the first packet of frame *N + lag* arrives (so
+    consumers that place frames by arrival time can cancel the wait exactly).
+    """
+    return 1  # audio (see mark_passthrough) and video alike
 
 
 def _to_packet(codec: RTCRtpCodecParameters, frame: JitterFrame) -> av.Packet[Any]:
@@ -140,6 +158,10 @@ def mark_passthrough(receiver: RTCRtpReceiver) -> None:
     if getattr(receiver, "_RTCRtpReceiver__decoder_thread", None) is not None:
         raise RuntimeError("the receiver has already started decoding")
     setattr(receiver, "_RTCRtpReceiver__decoder_queue", _PacketPipe(track._queue))  # noqa: B010
+    if track.kind == "audio":
+        # No prefetch: each frame goes on when the next arrives, not the fourth next.
+        buffer = JitterBuffer(capacity=_AUDIO_JITTER_CAPACITY, prefetch=0)
+        setattr(receiver, "_RTCRtpReceiver__jitter_buffer", buffer)  # noqa: B010
 
 
 @contextlib.contextmanager
@@ -284,6 +306,12 @@ def check_aiortc_compatible() -> None:
         problems.append("RTCRtpReceiver._handle_rtp_packet() queueing (codec, JitterFrame)")
     if _parameters(JitterFrame) != ["data", "timestamp"]:
         problems.append("jitterbuffer.JitterFrame(data, timestamp)")
+    if _parameters(JitterBuffer) != ["capacity", "prefetch", "is_video"] or (
+        "self.__jitter_buffer = JitterBuffer(capacity=16, prefetch=4)"
+        not in _source(RTCRtpReceiver.__init__)
+        or "self.__jitter_buffer.add(packet)" not in _source(RTCRtpReceiver._handle_rtp_packet)
+    ):
+        problems.append("RTCRtpReceiver.__jitter_buffer, a JitterBuffer(capacity, prefetch)")
     if "self._queue" not in _source(receiver_module.RemoteStreamTrack.__init__):
         problems.append("rtcrtpreceiver.RemoteStreamTrack._queue")
     if "self._send_keyframe()" not in _source(RTCRtpSender._handle_rtcp_packet):

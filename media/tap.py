@@ -36,6 +36,9 @@ class TrackInfo:
     """RTP clock rate: packet timestamps count in 1/clock_rate seconds."""
     started_at: float
     """Wall-clock time (``time.time()``) at which the node started receiving the track."""
+    release_lag: int = 1
+    """The node has frame *N* complete when the first packet of frame *N + release_lag*
+    arrives: a packet's ``arrival`` is that later packet's."""
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ class TrackStarted:
     kind: str
     codec: str
     clock_rate: int
+    release_lag: int
 
 
 @dataclass(frozen=True, slots=True)

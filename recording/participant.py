@@ -24,9 +24,8 @@ class Track:
         self.kind = started.kind
         self.codec = started.codec
         self.clock_rate = started.clock_rate
-        lag = settings.audio_release_lag if self.kind == "audio" else settings.video_release_lag
         self.timeline: TrackTimeline[tuple[bytes, bool]] = TrackTimeline(
-            self.clock_rate, release_lag=lag, settings=settings.timeline
+            self.clock_rate, release_lag=started.release_lag, settings=settings.timeline
         )
         self.dims: tuple[int, int] | None = None
         self.ended = False

@@ -73,6 +73,8 @@ class PublishedTrack(Protocol):
     def clock_rate(self) -> int: ...
     @property
     def started_at(self) -> float: ...
+    @property
+    def release_lag(self) -> int: ...
 
 
 class EncodedFrame(Protocol):
@@ -191,7 +193,14 @@ class Recorder:
         track_id = self._next_track_id
         self._tracks[track_id] = track
         self._send(
-            TrackStarted(track_id, track.participant_id, track.kind, track.codec, track.clock_rate)
+            TrackStarted(
+                track_id,
+                track.participant_id,
+                track.kind,
+                track.codec,
+                track.clock_rate,
+                track.release_lag,
+            )
         )
         return RecordingSink(self, track_id, track)
 

@@ -26,10 +26,6 @@ class RecordingSettings:
     retry_seconds: float = 5.0
     """After a write error, how long before a participant's recording is tried again."""
     disk_check_seconds: float = 1.0
-    audio_release_lag: int = 4
-    """aiortc's audio jitter buffer hands a frame over when the 4th later frame arrives."""
-    video_release_lag: int = 1
-    """aiortc's video jitter buffer hands a frame over when the next frame arrives."""
     max_backlog: int = 20_000
     """Packets queued for the writer thread before new ones are dropped (and alerted)."""
     timeline: TimelineSettings = field(default_factory=TimelineSettings)

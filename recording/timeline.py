@@ -5,11 +5,12 @@ Within a track, RTP timestamps give the spacing of frames exactly; arrival times
 between the two is estimated as the smallest ``arrival - media time`` seen, since
 network and buffering only ever delay a frame.
 
-* **Release lag.** aiortc's jitter buffer hands a frame over when a later frame's
-  first packet arrives: the next one for video, the fifth for audio (prefetch of
-  4). So the arrival of frame *N* is paired with the timestamp of frame
-  *N + lag*, which cancels that buffering delay exactly, at whatever frame rate
-  (otherwise audio would sit ~47 ms later than video of the same instant).
+* **Release lag.** The media node has a frame complete when a later frame's first
+  packet arrives (aiortc's jitter buffer tells a frame complete by the next
+  timestamp; the track says how many frames later, ``TrackInfo.release_lag``).
+  So the arrival of frame *N* is paired with the timestamp of frame *N + lag*,
+  which cancels that buffering delay exactly, at whatever frame rate (otherwise
+  audio and video would sit a frame's length apart, differently for each).
 * **Drift.** An offset that goes down is taken at once (a faster packet is
   proof); one that goes up (every frame in a 2 s window later than expected:
   the sender's clock runs slow, or the path got slower) is followed at no more

@@ -12,6 +12,7 @@ from typing import Any
 import aiortc.codecs
 import aiortc.rtcrtpreceiver
 import pytest
+from aiortc.mediastreams import MediaStreamTrack
 
 from media import IceConfig, MediaNode
 from tests.media.peers import DecodeErrors, Participant
@@ -96,13 +97,14 @@ class Hearing:
         video_codec: str = "VP8",
         publishes: bool = True,
         receives: bool = True,
+        audio_track: MediaStreamTrack | None = None,
     ) -> Participant:
         participant = Participant(self.node, self.id, participant_id)
         self.participants[participant_id] = participant
         participant.start()
         self.node.join(self.id, participant_id, publishes=publishes, receives=receives)
         if publish:
-            await participant.publish(video_codec=video_codec)
+            await participant.publish(video_codec=video_codec, audio_track=audio_track)
         return participant
 
     async def leave(self, participant_id: str) -> None:

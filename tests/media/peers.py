@@ -141,11 +141,18 @@ class Participant:
         self.keyframe_requests = 0
         """PLIs/FIRs the node sent to this participant's video publisher."""
 
-    async def publish(self, *, video_codec: str = "VP8", audio: bool = True) -> None:
-        """Publish a tone and a moving pattern; ``video_codec``: "VP8", "H264", "H264|VP8"..."""
+    async def publish(
+        self,
+        *,
+        video_codec: str = "VP8",
+        audio: bool = True,
+        audio_track: MediaStreamTrack | None = None,
+    ) -> None:
+        """Publish a tone (or `audio_track`) and a moving pattern; ``video_codec``: "VP8",
+        "H264", "H264|VP8"..."""
         pc = self._publish_pc = RTCPeerConnection(CLIENT_CONFIG)
         if audio:
-            pc.addTransceiver(ToneAudioTrack(), direction="sendonly")
+            pc.addTransceiver(audio_track or ToneAudioTrack(), direction="sendonly")
         video = pc.addTransceiver(PatternVideoTrack(), direction="sendonly")
         capabilities = RTCRtpSender.getCapabilities("video").codecs
         video.setCodecPreferences(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from fractions import Fraction
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 
 from media import MediaNode, MediaPacket, PacketSink, TrackInfo
 from tests.media.conftest import Hearing
-from tests.media.peers import VIDEO_SIZE, wait_until
+from tests.media.peers import VIDEO_SIZE, ToneAudioTrack, wait_until
 
 
 class RecordingSink:
@@ -44,6 +45,20 @@ class RecordingTap:
     def count(self, participant_id: str, kind: str) -> int:
         sink = self.sinks.get((participant_id, kind))
         return len(sink.packets) if sink else 0
+
+
+class FewFramesTone(ToneAudioTrack):
+    """A tone that stops after `frames` frames, like a microphone cut off at the source."""
+
+    def __init__(self, frames: int) -> None:
+        super().__init__()
+        self.left = frames
+
+    async def recv(self) -> av.AudioFrame:
+        if self.left == 0:
+            await asyncio.Future()  # nothing more, until the connection closes
+        self.left -= 1
+        return await super().recv()
 
 
 class BrokenSink:
@@ -96,6 +111,19 @@ async def test_a_tap_gets_every_track_encoded_and_intact(node: MediaNode, hearin
 
     await hearing.leave("judge")
     assert video.ended and audio.ended
+
+
+async def test_audio_reaches_the_taps_with_at_most_one_frame_held_back(
+    node: MediaNode, hearing: Hearing
+) -> None:
+    # The node tells an audio frame complete when the next one arrives; it does not hold
+    # frames back to smooth out jitter (aiortc's default held four: 80 ms on every
+    # caption). The last frame sent stays until another comes: none comes here.
+    tap = RecordingTap(kinds=("audio",))
+    node.add_tap(tap)
+    await hearing.join("judge", audio_track=FewFramesTone(25))
+    await wait_until(lambda: tap.count("judge", "audio") >= 24, 10, "24 of the 25 frames sent")
+    assert tap.sinks["judge", "audio"].track.release_lag == 1
 
 
 async def test_a_tap_added_late_gets_the_running_tracks(node: MediaNode, hearing: Hearing) -> None:

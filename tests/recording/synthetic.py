@@ -24,6 +24,7 @@ from pathlib import Path
 import av
 
 from media.codecs import MediaKind
+from media.passthrough import release_lag
 from media.tap import MediaPacket, TrackInfo
 from recording import Recorder, RecordingSink
 
@@ -214,7 +215,7 @@ class Publisher:
     delay: float = 0.02
     jitter: float = 0.02
     seed: int = 1
-    release_lag: dict[str, int] = field(default_factory=lambda: {"audio": 4, "video": 1})
+    release_lag: dict[str, int] | None = None  # frames, per kind; None: as the node does
 
     def deliveries(self, hearing_id: str) -> Iterator[Delivery]:
         rng = random.Random(self.seed)
@@ -226,12 +227,18 @@ class Publisher:
                 sent = self.join + frame.rtp / clip.clock_rate
                 arrived = sent + self.delay + rng.uniform(0, self.jitter)
                 arrivals.append(max(arrivals[-1] if arrivals else 0.0, arrived))
-            lag = self.release_lag[clip.kind]
+            lag = (self.release_lag or {}).get(clip.kind, release_lag(clip.kind))
             info = TrackInfo(
-                hearing_id, self.participant_id, clip.kind, clip.codec, clip.clock_rate, self.join
+                hearing_id,
+                self.participant_id,
+                clip.kind,
+                clip.codec,
+                clip.clock_rate,
+                self.join,
+                release_lag=lag,
             )
             # The node announces a track with its first packet, as aiortc hands it over:
-            # audio (held for the later frames) after video, by tens of milliseconds.
+            # when a later frame has arrived, so one track tens of milliseconds after the other.
             first = arrivals[min(lag, len(arrivals) - 1)] if arrivals else self.join
             yield Delivery(first, order, info, "start")
             order += 1

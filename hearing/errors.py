@@ -83,6 +83,8 @@ class Reason(StrEnum):
     # The record.
     LINK_FOR_OTHER_HEARING = "link_for_other_hearing"
     SEGMENT_NOT_FOUND = "segment_not_found"  # seq
+    HEARING_NOT_ADJOURNED = "hearing_not_adjourned"  # state
+    TRANSCRIPT_CHANGED = "transcript_changed"
     RECORDING_NOT_FOUND = "recording_not_found"
     FORMAT_NOT_FOUND = "format_not_found"
     RECORDING_LINK_INVALID = "recording_link_invalid"

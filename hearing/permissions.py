@@ -95,7 +95,8 @@ PERMISSIONS: dict[Role, dict[Action, Grant]] = {
     Role.COUNSEL: _row(_PARTICIPANT),
     Role.INTERPRETER: _row(_PARTICIPANT),
     Role.WITNESS: _row(
-        frozenset({_A.JOIN, _A.RAISE_HAND}),
+        # After the hearing a witness confirms the transcript too (their testimony is in it).
+        frozenset({_A.JOIN, _A.RAISE_HAND, _A.CONFIRM_TRANSCRIPT}),
         publish=Grant.WHEN_CALLED,
         subscribe=Grant.WHEN_CALLED,
     ),

@@ -16,13 +16,21 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
-from hearing.errors import Conflict, NotFound, NotPermitted, Reason
-from hearing.lifecycle import LifecycleAction
-from hearing.model import HearingUpdate, NewHearing
-from hearing.permissions import Action, authorize
+from hearing.errors import Conflict, HearingError, NotFound, NotPermitted, Reason
+from hearing.lifecycle import HearingState, LifecycleAction
+from hearing.model import Hearing, HearingUpdate, NewHearing, Participant
+from hearing.permissions import Action, Grant, authorize, grant
 from hearing.seal import MANIFEST, verify_record
 from hearing.sealer import RecordSealer
-from transcription import ExportFormat, HearingInfo, Speaker, TranscriptLog, export_transcript
+from transcription import (
+    Confirmation,
+    Decision,
+    ExportFormat,
+    HearingInfo,
+    Speaker,
+    TranscriptLog,
+    export_transcript,
+)
 
 from .errors import ApiError
 from .hearings import ADMIN, HearingService
@@ -31,6 +39,10 @@ from .namespace import HearingNamespace
 from .recording_links import RecordingLinks
 from .schemas import (
     CancelRequest,
+    ConfirmationIn,
+    ConfirmationList,
+    ConfirmationOut,
+    ConfirmationStatus,
     CorrectionIn,
     CorrectionOut,
     HearingList,
@@ -38,6 +50,7 @@ from .schemas import (
     JoinLinks,
     LinkRequest,
     MediaReport,
+    ParticipantConfirmation,
     RecordingList,
     RecordVerification,
     RevokeResult,
@@ -45,6 +58,9 @@ from .schemas import (
     SessionHearing,
     SessionInfo,
     SessionParticipant,
+    TranscriptForConfirmation,
+    TranscriptLine,
+    TranscriptVersionOut,
 )
 
 __all__ = ["ENDPOINTS", "Auth", "Endpoint", "add_routes"]
@@ -391,6 +407,116 @@ async def correct_transcript(c: Context) -> CorrectionOut:
     return out
 
 
+# -- confirming the transcript (parties, after the hearing) ---------------------------
+
+
+async def _confirming(c: Context, purpose: str) -> tuple[Hearing, Participant, TranscriptLog]:
+    """The caller, who may confirm this hearing's transcript now (it is adjourned), and its log.
+
+    A refusal is audited against the hearing."""
+    caller = await c.service.authenticate(c.params["token"], purpose=purpose)
+    hearing, participant = caller.hearing, caller.participant
+    try:
+        authorize(participant.role, Action.CONFIRM_TRANSCRIPT)
+        if hearing.state is not HearingState.ADJOURNED:
+            raise Conflict(
+                "the transcript can be confirmed once the hearing is adjourned; it is "
+                f"{hearing.state.value} now",
+                details={"state": hearing.state.value},
+                reason=Reason.HEARING_NOT_ADJOURNED,
+            )
+    except HearingError as e:
+        await c.service.refused(hearing.id, participant.id, purpose, e)
+        raise
+    # Its last segments are written before the record is sealed.
+    await c.sealer.sealed(hearing.id)
+    return hearing, participant, TranscriptLog(c.service.repository.folder(hearing.id))
+
+
+def _asked_to_confirm(hearing: Hearing) -> list[Participant]:
+    return [
+        p
+        for p in hearing.participants
+        if grant(p.role, Action.CONFIRM_TRANSCRIPT) is not Grant.DENIED
+    ]
+
+
+def _latest(confirmations: list[Confirmation]) -> dict[str, Confirmation]:
+    return {c.participant_id: c for c in confirmations}  # oldest first: the last one wins
+
+
+async def transcript_to_confirm(c: Context) -> TranscriptForConfirmation:
+    hearing, participant, log = await _confirming(c, "read_transcript")
+    entries, version = await log.entries(), await log.version()
+    mine = _latest(await log.confirmations()).get(participant.id)
+    return TranscriptForConfirmation(
+        hearing_id=hearing.id,
+        head=TranscriptVersionOut.of(version),
+        segments=[
+            TranscriptLine(
+                seq=e.seq,
+                participant_id=e.segment.participant_id,
+                speaker=e.segment.speaker,
+                role=e.segment.role,
+                start=e.segment.start,
+                end=e.segment.end,
+                text=e.text,
+                original_text=e.original_text,
+                corrected=e.corrected,
+            )
+            for e in entries
+        ],
+        confirmation=None if mine is None else ConfirmationOut.of(hearing.id, mine, version),
+    )
+
+
+async def confirm_transcript(c: Context) -> ConfirmationOut:
+    hearing, participant, log = await _confirming(c, Action.CONFIRM_TRANSCRIPT.value)
+    body: ConfirmationIn = c.body
+    speaker = Speaker(
+        participant_id=participant.id, name=participant.display_name, role=participant.role
+    )
+    try:
+        confirmation = await log.confirm(speaker, body.decision, body.note, body.head.domain())
+    except HearingError as e:
+        await c.service.refused(hearing.id, participant.id, Action.CONFIRM_TRANSCRIPT.value, e)
+        raise
+    action = (
+        "transcript_confirmed" if body.decision is Decision.CONFIRMED else "transcript_objected"
+    )
+    details = {"seq": confirmation.seq, "version": confirmation.version.entries}
+    await c.service.record(hearing.id, participant.id, action, details)
+    out = ConfirmationOut.of(hearing.id, confirmation, confirmation.version)
+    await c.signaling.send_confirmation(hearing.id, out.model_dump(mode="json"))
+    return out
+
+
+async def list_confirmations(c: Context) -> ConfirmationList:
+    hearing = await c.service.get(c.params["hearing_id"])
+    log = TranscriptLog(c.service.repository.folder(hearing.id))
+    version = await log.version()
+    latest = _latest(await log.confirmations())
+    rows = []
+    for p in _asked_to_confirm(hearing):
+        given = latest.get(p.id)
+        rows.append(
+            ParticipantConfirmation(
+                participant_id=p.id,
+                speaker=p.display_name,
+                role=p.role,
+                status=ConfirmationStatus.PENDING
+                if given is None
+                else ConfirmationStatus(given.decision.value),
+                current=given is not None and given.version == version,
+                note="" if given is None else given.note,
+                time=None if given is None else given.time,
+            )
+        )
+    return ConfirmationList(
+        hearing_id=hearing.id, head=TranscriptVersionOut.of(version), participants=rows
+    )
+
+
 _MEDIA_TYPES = {".webm": "video/webm", ".mkv": "video/x-matroska", ".ogg": "audio/ogg",
                 ".opus": "audio/ogg", ".json": "application/json"}  # fmt: skip
 
@@ -443,6 +569,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "requests answered), with a token or by the signed address the list gives",
              download_recording, FileDownload, auth=Auth.RECORD, errors=(401, 403, 404),
              binary=True, signed=True),
+    # Before /transcript/{format}, which would take "confirmations" for a format.
+    Endpoint("GET", _H + "/transcript/confirmations", "Who has confirmed the transcript, who "
+             "objected (with their note) and who has not yet, after the hearing",
+             list_confirmations, ConfirmationList, auth=Auth.RECORD, errors=(401, 403, 404)),
     Endpoint("GET", _H + "/transcript/{format}", "The transcript so far: txt (court layout), "
              "json, vtt, srt or docx", download_transcript, FileDownload, auth=Auth.RECORD,
              errors=(401, 403, 404), binary=True),
@@ -461,6 +591,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "elsewhere with `hearing verify --key`)", seal_key, SealKeyOut, errors=(401,)),
     Endpoint("GET", "/session", "Who a join token belongs to (used by the join page)",
              session_info, SessionInfo, auth=Auth.JOIN, errors=(401,)),
+    Endpoint("GET", "/session/transcript", "The transcript for its participants to confirm, "
+             "once the hearing is adjourned (with the caller's own confirmation, if any)",
+             transcript_to_confirm, TranscriptForConfirmation, auth=Auth.JOIN,
+             errors=(401, 403, 409)),
+    Endpoint("POST", "/session/transcript/confirmation", "Confirm the transcript as read, or "
+             "object to it with a note (a new entry of its chain; the latest one counts)",
+             confirm_transcript, ConfirmationOut, auth=Auth.JOIN, body=ConfirmationIn,
+             status=201, errors=(400, 401, 403, 409, 413, 415, 422)),
 )  # fmt: skip
 
 

@@ -424,6 +424,10 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         """A transcript correction, to the desks following the hearing."""
         await self.emit("transcript_correction", correction, room=desk_room(hearing_id))
 
+    async def send_confirmation(self, hearing_id: str, confirmation: dict[str, Any]) -> None:
+        """A participant confirmed the transcript or objected to it, to the desks."""
+        await self.emit("transcript_confirmation", confirmation, room=desk_room(hearing_id))
+
     async def officer_sids(self, hearing_id: str) -> list[str]:
         """The connections of the judge, mediator and clerk who are in the hearing now (an
         officer is admitted as soon as they press Join)."""

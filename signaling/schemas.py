@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,9 +14,15 @@ from hearing.lifecycle import HearingState
 from hearing.model import Hearing, HearingSpec, ParticipantId
 from hearing.roles import HearingKind, Role
 from media.stats import ParticipantMedia
+from transcription import Confirmation, Decision, TranscriptVersion
+from transcription.transcript import NOTE_MAX_CHARS
 
 __all__ = [
     "CancelRequest",
+    "ConfirmationIn",
+    "ConfirmationList",
+    "ConfirmationOut",
+    "ConfirmationStatus",
     "CorrectionIn",
     "CorrectionOut",
     "ErrorBody",
@@ -26,12 +33,16 @@ __all__ = [
     "JoinLinks",
     "LinkRequest",
     "MediaReport",
+    "ParticipantConfirmation",
     "RecordingFile",
     "RecordingList",
     "RevokeResult",
     "SessionHearing",
     "SessionInfo",
     "SessionParticipant",
+    "TranscriptForConfirmation",
+    "TranscriptLine",
+    "TranscriptVersionOut",
 ]
 
 
@@ -180,6 +191,106 @@ class CorrectionOut(_Body):
     by: str = Field(description="Who corrected it: a participant id, or the court system.")
     correction_seq: int = Field(description="The correction's own entry in the transcript log.")
     time: datetime
+
+
+class TranscriptVersionOut(_Body):
+    """A version of the transcript's text: up to its last segment or correction entry."""
+
+    entries: int = Field(description="The transcript up to this entry of its log ...")
+    hash: str = Field(description="... whose chain hash this is (SHA-256, hex).")
+
+    @classmethod
+    def of(cls, version: TranscriptVersion) -> TranscriptVersionOut:
+        return cls(entries=version.entries, hash=version.hash)
+
+    def domain(self) -> TranscriptVersion:
+        return TranscriptVersion(entries=self.entries, hash=self.hash)
+
+
+class ConfirmationIn(_Body):
+    decision: Decision
+    note: Annotated[str, StringConstraints(strip_whitespace=True, max_length=NOTE_MAX_CHARS)] = (
+        Field("", description="Required for an objection: what is wrong.")
+    )
+    head: TranscriptVersionOut = Field(
+        description="The version read (from GET /session/transcript): a confirmation is of "
+        "the text the person read, never of one corrected since."
+    )
+
+
+class ConfirmationOut(_Body):
+    hearing_id: str
+    participant_id: str
+    speaker: str
+    role: Role
+    decision: Decision
+    note: str
+    time: datetime
+    head: TranscriptVersionOut = Field(description="The version confirmed.")
+    seq: int = Field(description="The confirmation's own entry in the transcript log.")
+    current: bool = Field(description="Whether it is of the transcript's text as it is now.")
+
+    @classmethod
+    def of(
+        cls, hearing_id: str, confirmation: Confirmation, now: TranscriptVersion
+    ) -> ConfirmationOut:
+        return cls(
+            hearing_id=hearing_id,
+            participant_id=confirmation.participant_id,
+            speaker=confirmation.speaker,
+            role=confirmation.role,
+            decision=confirmation.decision,
+            note=confirmation.note,
+            time=confirmation.time,
+            head=TranscriptVersionOut.of(confirmation.version),
+            seq=confirmation.seq,
+            current=confirmation.version == now,
+        )
+
+
+class TranscriptLine(_Body):
+    seq: int
+    participant_id: str
+    speaker: str
+    role: Role
+    start: float = Field(description="Hearing-clock seconds.")
+    end: float
+    text: str = Field(description="The text now (corrections applied).")
+    original_text: str
+    corrected: bool
+
+
+class TranscriptForConfirmation(_Body):
+    hearing_id: str
+    head: TranscriptVersionOut = Field(description="The version shown: send it back to confirm.")
+    segments: list[TranscriptLine]
+    confirmation: ConfirmationOut | None = Field(
+        description="This participant's latest confirmation or objection, if any."
+    )
+
+
+class ConfirmationStatus(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    OBJECTED = "objected"
+
+
+class ParticipantConfirmation(_Body):
+    participant_id: str
+    speaker: str
+    role: Role
+    status: ConfirmationStatus
+    current: bool = Field(description="False once the transcript was corrected after it.")
+    note: str = ""
+    time: datetime | None = None
+
+
+class ConfirmationList(_Body):
+    hearing_id: str
+    head: TranscriptVersionOut = Field(description="The transcript's version now.")
+    participants: list[ParticipantConfirmation] = Field(
+        description="Everyone asked to confirm the transcript, in the hearing's order."
+    )
 
 
 class SessionParticipant(_Body):

@@ -21,10 +21,20 @@ from .offline import OfflineTranscript, transcribe_file, transcribe_pcm, word_er
 from .pipeline import Final, Partial, TranscriptEvent, TranscriptionPipeline
 from .recognition import Recognizer, RecognizerPool, SpeechModel
 from .segment import Segment, Speaker, Word
-from .transcript import Correction, TranscriptEntry, TranscriptLog, read_transcript
+from .transcript import (
+    Confirmation,
+    Correction,
+    Decision,
+    TranscriptEntry,
+    TranscriptLog,
+    TranscriptVersion,
+    read_transcript,
+)
 
 __all__ = [
+    "Confirmation",
     "Correction",
+    "Decision",
     "ExportFormat",
     "Final",
     "GateSettings",
@@ -44,6 +54,7 @@ __all__ = [
     "TranscriptEntry",
     "TranscriptEvent",
     "TranscriptLog",
+    "TranscriptVersion",
     "TranscriptionPipeline",
     "UnsupportedLanguage",
     "Word",

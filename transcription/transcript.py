@@ -1,9 +1,15 @@
-"""The durable transcript: final segments and later corrections in `transcript.jsonl`.
+"""The durable transcript: segments, corrections and confirmations in `transcript.jsonl`.
 
 Every entry is hash-chained (hearing.chain.ChainedLog) and fsynced before `append`
 returns, so a segment is on disk before anyone is shown it. A correction is a new
 entry that names the segment it corrects; the original is never overwritten, and
 readers see both the original text and the current one.
+
+A confirmation is a participant's statement, after the hearing, that the transcript
+is accurate (or their objection to it, with a note). It names the version they read:
+the last segment or correction entry (its seq and hash), so a confirmation can never
+be taken for one of a text corrected after it; other confirmations do not change the
+version.
 """
 
 from __future__ import annotations
@@ -12,21 +18,63 @@ import asyncio
 import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from hearing.chain import ChainedLog
-from hearing.errors import InvalidInput, NotFound, Reason
+from hearing.chain import GENESIS, ChainedLog
+from hearing.errors import Conflict, InvalidInput, NotFound, Reason
+from hearing.roles import Role
 
-from .segment import Segment
+from .segment import Segment, Speaker
 
-__all__ = ["Correction", "TranscriptEntry", "TranscriptLog", "read_transcript"]
+__all__ = [
+    "Confirmation",
+    "Correction",
+    "Decision",
+    "TranscriptEntry",
+    "TranscriptLog",
+    "TranscriptVersion",
+    "read_transcript",
+]
 
 TRANSCRIPT_FILE = "transcript.jsonl"
+NOTE_MAX_CHARS = 2000
 _SEGMENT = "segment"
 _CORRECTION = "correction"
+_CONFIRMATION = "confirmation"
+_CONTENT = (_SEGMENT, _CORRECTION)
+
+
+class Decision(StrEnum):
+    CONFIRMED = "confirmed"
+    OBJECTED = "objected"
+
+
+class TranscriptVersion(BaseModel):
+    """The transcript's text as of one entry: its last segment or correction (seq, hash)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    entries: int
+    hash: str
+
+
+class Confirmation(BaseModel):
+    """A participant's confirmation of (or objection to) one version of the transcript."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    seq: int
+    time: datetime
+    participant_id: str
+    speaker: str
+    role: Role
+    decision: Decision
+    note: str
+    version: TranscriptVersion
 
 
 class Correction(BaseModel):
@@ -90,6 +138,23 @@ class TranscriptLog:
         """Record that segment `segment_seq` should read `new_text` (the original is kept)."""
         return await asyncio.to_thread(self._correct, segment_seq, new_text, by)
 
+    async def confirm(
+        self, speaker: Speaker, decision: Decision, note: str, version: TranscriptVersion
+    ) -> Confirmation:
+        """Record `speaker`'s confirmation of (or objection to) the transcript as of `version`.
+
+        Conflict (transcript_changed) if it has been corrected or added to since.
+        """
+        return await asyncio.to_thread(self._confirm, speaker, decision, note, version)
+
+    async def version(self) -> TranscriptVersion:
+        """The version of the transcript's text now."""
+        return await asyncio.to_thread(lambda: _version(self._log.entries()))
+
+    async def confirmations(self) -> list[Confirmation]:
+        """Every confirmation and objection, oldest first."""
+        return await asyncio.to_thread(read_confirmations, self.path)
+
     async def entries(self) -> list[TranscriptEntry]:
         """Every segment, ordered by start time across speakers, corrections applied."""
         return await asyncio.to_thread(read_transcript, self.path)
@@ -129,6 +194,65 @@ class TranscriptLog:
         return Correction(
             seq=stored["seq"], corrects=segment_seq, text=text, by=by, time=_time(stored)
         )
+
+    def _confirm(
+        self, speaker: Speaker, decision: Decision, note: str, version: TranscriptVersion
+    ) -> Confirmation:
+        note = note.strip()
+        if decision is Decision.OBJECTED and not note:
+            raise InvalidInput(
+                "an objection must say what is wrong with the transcript: add a note",
+                details={"field": "note"},
+                reason=Reason.INVALID_REQUEST,
+            )
+        if len(note) > NOTE_MAX_CHARS:
+            raise InvalidInput(
+                f"the note is {len(note)} characters long; at most {NOTE_MAX_CHARS} are kept",
+                details={"field": "note"},
+                reason=Reason.INVALID_REQUEST,
+            )
+        with self._lock:
+            current = _version(self._log.entries())
+            if current != version:
+                raise Conflict(
+                    "the transcript has changed since it was read (a correction was made): "
+                    "read it again before confirming it",
+                    details={"read": version.model_dump(), "current": current.model_dump()},
+                    reason=Reason.TRANSCRIPT_CHANGED,
+                )
+            stored = self._log.append(
+                {
+                    "action": _CONFIRMATION,
+                    "time": _now(),
+                    "participant_id": speaker.participant_id,
+                    "speaker": speaker.name,
+                    "role": speaker.role.value,
+                    "decision": decision.value,
+                    "note": note,
+                    "version": version.model_dump(),
+                }
+            )
+        return _confirmation(stored)
+
+
+def read_confirmations(path: Path) -> list[Confirmation]:
+    """Every confirmation in a transcript log (blocking), oldest first."""
+    entries = ChainedLog(path).entries()
+    return [_confirmation(e) for e in entries if e.get("action") == _CONFIRMATION]
+
+
+def _confirmation(entry: dict[str, Any]) -> Confirmation:
+    return Confirmation.model_validate(
+        {k: v for k, v in entry.items() if k not in ("action", "prev", "hash")}
+    )
+
+
+def _version(entries: Iterable[dict[str, Any]]) -> TranscriptVersion:
+    last = TranscriptVersion(entries=0, hash=GENESIS)
+    for entry in entries:
+        if entry.get("action") in _CONTENT:
+            last = TranscriptVersion(entries=entry["seq"], hash=entry["hash"])
+    return last
 
 
 def read_transcript(path: Path) -> list[TranscriptEntry]:

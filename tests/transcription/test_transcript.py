@@ -1,4 +1,5 @@
-"""The durable transcript log: appends, reopening, order, corrections that keep originals."""
+"""The durable transcript log: appends, reopening, order, corrections that keep originals,
+confirmations of the version read."""
 
 from __future__ import annotations
 
@@ -8,9 +9,17 @@ from pathlib import Path
 import pytest
 
 from hearing.chain import ChainedLog, ChainError
-from hearing.errors import NotFound
+from hearing.errors import Conflict, InvalidInput, NotFound
 from hearing.roles import Role
-from transcription import Segment, TranscriptLog, Word, read_transcript
+from transcription import (
+    Decision,
+    Segment,
+    Speaker,
+    TranscriptLog,
+    TranscriptVersion,
+    Word,
+    read_transcript,
+)
 
 
 def segment(who: str, start: float, text: str) -> Segment:
@@ -80,3 +89,59 @@ async def test_tampering_is_detected(tmp_path: Path) -> None:
     log.path.write_text(json.dumps(line, ensure_ascii=False) + "\n")
     with pytest.raises(ChainError):
         await log.verify()
+
+
+PARTY = Speaker(participant_id="party-1", name="王小明", role=Role.PARTY)
+JUDGE = Speaker(participant_id="judge-1", name="박판사", role=Role.JUDGE)
+
+
+async def test_a_confirmation_names_the_version_read_and_others_do_not_change_it(
+    tmp_path: Path,
+) -> None:
+    log = TranscriptLog(tmp_path)
+    assert await log.version() == TranscriptVersion(entries=0, hash="0" * 64)
+    await log.append(segment("judge-1", 1.0, "휴정합니다"))
+    stored = await log.append(segment("party-1", 4.0, "我 没有 签 这份 合同"))
+    read = await log.version()
+    assert read.entries == stored.seq == 2
+
+    mine = await log.confirm(PARTY, Decision.CONFIRMED, "  ", read)
+    assert (mine.participant_id, mine.speaker, mine.role) == ("party-1", "王小明", Role.PARTY)
+    assert (mine.decision, mine.note, mine.version, mine.seq) == (
+        Decision.CONFIRMED, "", read, 3)  # fmt: skip
+    # Another's confirmation of the same text is not a change of it.
+    assert await log.version() == read
+    theirs = await log.confirm(JUDGE, Decision.OBJECTED, " 第二句应为“签署” ", read)
+    assert theirs.note == "第二句应为“签署”"
+    assert await log.confirmations() == [mine, theirs]
+    # They are entries of the chain, and not lines of the transcript.
+    assert await log.verify() == 4
+    assert [e.seq for e in await log.entries()] == [1, 2]
+
+
+async def test_a_confirmation_of_a_text_corrected_since_is_refused_and_changes_nothing(
+    tmp_path: Path,
+) -> None:
+    log = TranscriptLog(tmp_path)
+    stored = await log.append(segment("party-1", 4.0, "我 没有 签 这份 合同"))
+    read = await log.version()
+    await log.correct(stored.seq, "我没有签署这份合同", by="clerk-1")
+    before = (tmp_path / "transcript.jsonl").read_bytes()
+    with pytest.raises(Conflict) as refused:
+        await log.confirm(PARTY, Decision.CONFIRMED, "", read)
+    assert refused.value.reason_code == "transcript_changed"
+    assert "read it again" in refused.value.message
+    assert (tmp_path / "transcript.jsonl").read_bytes() == before
+    now = await log.version()
+    assert now.entries == 2 and now != read
+    assert (await log.confirm(PARTY, Decision.CONFIRMED, "", now)).version == now
+
+
+async def test_an_objection_must_say_what_is_wrong(tmp_path: Path) -> None:
+    log = TranscriptLog(tmp_path)
+    await log.append(segment("party-1", 4.0, "我 没有 签 这份 合同"))
+    read = await log.version()
+    for note in ("", "   ", "x" * 2001):
+        with pytest.raises(InvalidInput, match="note"):
+            await log.confirm(PARTY, Decision.OBJECTED, note, read)
+    assert await log.confirmations() == [] and await log.verify() == 1

@@ -28,7 +28,7 @@ MATRIX = {
     Role.PARTY:       [Y,    Y,      Y,      Y,    N,   N,    N,  N,  N,   N,    N,  N,  N,   N,  N,   N,   N,  N,  N,   N,   N,   N,   N,  N,   N,   Y,   N],
     Role.COUNSEL:     [Y,    Y,      Y,      Y,    N,   N,    N,  N,  N,   N,    N,  N,  N,   N,  N,   N,   N,  N,  N,   N,   N,   N,   N,  N,   N,   Y,   N],
     Role.INTERPRETER: [Y,    Y,      Y,      Y,    N,   N,    N,  N,  N,   N,    N,  N,  N,   N,  N,   N,   N,  N,  N,   N,   N,   N,   N,  N,   N,   Y,   N],
-    Role.WITNESS:     [Y,    CALLED, CALLED, Y,    N,   N,    N,  N,  N,   N,    N,  N,  N,   N,  N,   N,   N,  N,  N,   N,   N,   N,   N,  N,   N,   N,   N],
+    Role.WITNESS:     [Y,    CALLED, CALLED, Y,    N,   N,    N,  N,  N,   N,    N,  N,  N,   N,  N,   N,   N,  N,  N,   N,   N,   N,   N,  N,   N,   Y,   N],
     Role.OBSERVER:    [PUBLIC, N,    PUBLIC, N,    N,   N,    N,  N,  N,   N,    N,  N,  N,   N,  N,   N,   N,  N,  N,   N,   N,   N,   N,  N,   N,   N,   N],
 }  # fmt: skip
 

@@ -23,13 +23,13 @@ from hearing.permissions import Action, Grant, authorize, grant
 from hearing.seal import MANIFEST, verify_record
 from hearing.sealer import RecordSealer
 from transcription import (
-    Confirmation,
     Decision,
     ExportFormat,
     HearingInfo,
     Speaker,
     TranscriptLog,
     export_transcript,
+    standings,
 )
 
 from .errors import ApiError
@@ -365,6 +365,10 @@ async def download_transcript(c: Context) -> FileDownload:
             reason=Reason.FORMAT_NOT_FOUND,
         ) from None
     log = TranscriptLog(c.service.repository.folder(hearing.id))
+    confirmed = None
+    if hearing.state is HearingState.ADJOURNED:  # the transcript is complete: who confirmed it
+        asked, given = _asked_to_confirm(hearing), await log.confirmations()
+        confirmed = tuple(standings(asked, given, await log.version()))
     info = HearingInfo(
         case_number=hearing.case_number,
         title=hearing.title,
@@ -375,6 +379,7 @@ async def download_transcript(c: Context) -> FileDownload:
             for p in hearing.participants
         ),
         hearing_id=hearing.id,
+        confirmations=confirmed,
     )
     data = await asyncio.to_thread(export_transcript, fmt, info, await log.entries())
     return FileDownload(
@@ -433,22 +438,18 @@ async def _confirming(c: Context, purpose: str) -> tuple[Hearing, Participant, T
     return hearing, participant, TranscriptLog(c.service.repository.folder(hearing.id))
 
 
-def _asked_to_confirm(hearing: Hearing) -> list[Participant]:
+def _asked_to_confirm(hearing: Hearing) -> list[Speaker]:
     return [
-        p
+        Speaker(participant_id=p.id, name=p.display_name, role=p.role)
         for p in hearing.participants
         if grant(p.role, Action.CONFIRM_TRANSCRIPT) is not Grant.DENIED
     ]
 
 
-def _latest(confirmations: list[Confirmation]) -> dict[str, Confirmation]:
-    return {c.participant_id: c for c in confirmations}  # oldest first: the last one wins
-
-
 async def transcript_to_confirm(c: Context) -> TranscriptForConfirmation:
     hearing, participant, log = await _confirming(c, "read_transcript")
     entries, version = await log.entries(), await log.version()
-    mine = _latest(await log.confirmations()).get(participant.id)
+    mine = {c.participant_id: c for c in await log.confirmations()}.get(participant.id)
     return TranscriptForConfirmation(
         hearing_id=hearing.id,
         head=TranscriptVersionOut.of(version),
@@ -495,23 +496,18 @@ async def list_confirmations(c: Context) -> ConfirmationList:
     hearing = await c.service.get(c.params["hearing_id"])
     log = TranscriptLog(c.service.repository.folder(hearing.id))
     version = await log.version()
-    latest = _latest(await log.confirmations())
-    rows = []
-    for p in _asked_to_confirm(hearing):
-        given = latest.get(p.id)
-        rows.append(
-            ParticipantConfirmation(
-                participant_id=p.id,
-                speaker=p.display_name,
-                role=p.role,
-                status=ConfirmationStatus.PENDING
-                if given is None
-                else ConfirmationStatus(given.decision.value),
-                current=given is not None and given.version == version,
-                note="" if given is None else given.note,
-                time=None if given is None else given.time,
-            )
+    rows = [
+        ParticipantConfirmation(
+            participant_id=s.speaker.participant_id,
+            speaker=s.speaker.name,
+            role=s.speaker.role,
+            status=ConfirmationStatus(s.status),
+            current=s.current,
+            note=s.latest.note if s.latest else "",
+            time=s.latest.time if s.latest else None,
         )
+        for s in standings(_asked_to_confirm(hearing), await log.confirmations(), version)
+    ]
     return ConfirmationList(
         hearing_id=hearing.id, head=TranscriptVersionOut.of(version), participants=rows
     )

@@ -126,6 +126,18 @@ async def test_participants_confirm_or_object_to_the_version_they_read(
         assert (rows["wang"]["status"], rows["wang"]["current"]) == ("objected", False)
         assert rows["wang"]["note"] == "应为“签署”"
         assert rows["judge"]["status"] == rows["lee"]["status"] == "pending"
+        # The transcript the clerk downloads now ends with who confirmed it.
+        url = f"{server.url}/api/v1/hearings/{hid}/transcript/txt"
+        bearer = {"Authorization": f"Bearer {tokens['clerk']}"}
+        async with server.http.get(url, headers=bearer) as response:
+            downloaded = (await response.read()).decode("utf-8").splitlines()
+        block = downloaded[downloaded.index("CONFIRMATION BY THE PARTICIPANTS") + 1 :]
+        signed = [line.split(":")[0].strip() for line in block]
+        assert signed == ["Judge Han (judge)", "김민지 (counsel)", "王小明 (party)",
+                       "이서연 (witness)"]  # fmt: skip
+        assert block[0].endswith("not confirmed") and " confirmed on " in block[1]
+        assert "objected on" in block[2] and block[2].endswith(
+            ", before a later correction: 应为“签署”")  # fmt: skip
         # Parties may not see the others' confirmations.
         status, _ = await server.request(
             "GET", f"/api/v1/hearings/{hid}/transcript/confirmations", auth=tokens["wang"]

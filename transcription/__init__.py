@@ -25,10 +25,12 @@ from .transcript import (
     Confirmation,
     Correction,
     Decision,
+    Standing,
     TranscriptEntry,
     TranscriptLog,
     TranscriptVersion,
     read_transcript,
+    standings,
 )
 
 __all__ = [
@@ -51,6 +53,7 @@ __all__ = [
     "Segment",
     "Speaker",
     "SpeechModel",
+    "Standing",
     "TranscriptEntry",
     "TranscriptEvent",
     "TranscriptLog",
@@ -63,6 +66,7 @@ __all__ = [
     "installed_models",
     "load_model",
     "read_transcript",
+    "standings",
     "to_docx",
     "to_json",
     "to_srt",

@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from .segment import Speaker
-from .transcript import TranscriptEntry
+from .transcript import Standing, TranscriptEntry
 
 __all__ = [
     "ExportFormat",
@@ -71,6 +71,8 @@ class HearingInfo:
     date: date | str
     participants: tuple[Speaker, ...] = ()
     hearing_id: str = ""
+    confirmations: tuple[Standing, ...] | None = None
+    """After the hearing: where each participant asked to confirm the transcript stands."""
 
     @property
     def date_text(self) -> str:
@@ -126,10 +128,29 @@ def _header_lines(info: HearingInfo) -> list[str]:
     return lines
 
 
+_CONFIRMED_HEADING = "CONFIRMATION BY THE PARTICIPANTS"
+
+
+def _standing_text(standing: Standing) -> str:
+    """One participant's line under the confirmation heading."""
+    who = f"{standing.speaker.name} ({standing.speaker.role.value})"
+    given = standing.latest
+    if given is None:
+        return f"{who}: not confirmed"
+    said = f"{who}: {given.decision.value} on {given.time.strftime('%Y-%m-%d %H:%M:%S %Z')}"
+    if not standing.current:
+        said += ", before a later correction"
+    return f"{said}: {given.note}" if given.note else said
+
+
 def to_txt(info: HearingInfo, entries: Sequence[TranscriptEntry]) -> str:
-    """The court-transcript layout: a header, then `[hh:mm:ss] NAME (role): text` lines."""
+    """The court-transcript layout: a header, then `[hh:mm:ss] NAME (role): text` lines,
+    then (after the hearing) who confirmed it."""
     lines = _header_lines(info) + [""]
     lines += [f"[{_clock(e.segment.start)}] {_who(e)}: {e.text}" for e in _spoken(entries)]
+    if info.confirmations is not None:
+        lines += ["", _CONFIRMED_HEADING]
+        lines += [f"  {_standing_text(s)}" for s in info.confirmations]
     return "\n".join(lines) + "\n"
 
 
@@ -155,6 +176,16 @@ def to_json(info: HearingInfo, entries: Sequence[TranscriptEntry]) -> str:
             for e in entries
         ],
     }
+    if info.confirmations is not None:
+        document["confirmations"] = [
+            {
+                **s.speaker.model_dump(mode="json"),
+                "status": s.status,
+                "current": s.current,
+                "confirmation": None if s.latest is None else s.latest.model_dump(mode="json"),
+            }
+            for s in info.confirmations
+        ]
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -222,6 +253,11 @@ def to_docx(
         paragraph.add_run(f"[{_clock(e.segment.start)}] ")
         paragraph.add_run(f"{_who(e)}:").bold = True
         paragraph.add_run(f" {e.text}")
+    if info.confirmations is not None:
+        document.add_paragraph()
+        document.add_paragraph().add_run(_CONFIRMED_HEADING).bold = True
+        for standing in info.confirmations:
+            document.add_paragraph(_standing_text(standing))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

@@ -34,10 +34,12 @@ __all__ = [
     "Confirmation",
     "Correction",
     "Decision",
+    "Standing",
     "TranscriptEntry",
     "TranscriptLog",
     "TranscriptVersion",
     "read_transcript",
+    "standings",
 ]
 
 TRANSCRIPT_FILE = "transcript.jsonl"
@@ -233,6 +235,36 @@ class TranscriptLog:
                 }
             )
         return _confirmation(stored)
+
+
+class Standing(BaseModel):
+    """Where one participant asked to confirm the transcript stands: their latest word on it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    speaker: Speaker
+    latest: Confirmation | None
+    current: bool  # their latest is of the text as it is now
+
+    @property
+    def status(self) -> str:
+        """ "pending", "confirmed" or "objected"."""
+        return "pending" if self.latest is None else self.latest.decision.value
+
+
+def standings(
+    asked: Iterable[Speaker], confirmations: Iterable[Confirmation], now: TranscriptVersion
+) -> list[Standing]:
+    """Each of `asked` with their latest confirmation (confirmations oldest first)."""
+    latest = {c.participant_id: c for c in confirmations}
+    return [
+        Standing(
+            speaker=s,
+            latest=latest.get(s.participant_id),
+            current=s.participant_id in latest and latest[s.participant_id].version == now,
+        )
+        for s in asked
+    ]
 
 
 def read_confirmations(path: Path) -> list[Confirmation]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -12,13 +13,17 @@ from docx import Document
 
 from hearing.roles import Role
 from transcription import (
+    Confirmation,
+    Decision,
     ExportFormat,
     HearingInfo,
     Segment,
     Speaker,
     TranscriptEntry,
+    TranscriptVersion,
     Word,
     export_transcript,
+    standings,
     to_docx,
     to_json,
     to_srt,
@@ -135,6 +140,54 @@ def test_docx_reads_back_with_python_docx() -> None:
         "[00:01:05] 박판사 (judge): 재판을 시작하겠습니다",
         "[01:02:05] 王小明 (party): 我没有签这份合同 <原文>",
     ]
+
+
+COUNSEL = Speaker(participant_id="counsel-1", name="김변호", role=Role.COUNSEL)
+READ = TranscriptVersion(entries=4, hash="a" * 64)
+
+
+def said(seq: int, who: Speaker, decision: Decision, note: str, version: TranscriptVersion
+         ) -> Confirmation:  # fmt: skip
+    return Confirmation(seq=seq, time=datetime(2026, 12, 1, 2, 30, tzinfo=UTC),
+                        participant_id=who.participant_id, speaker=who.name, role=who.role,
+                        decision=decision, note=note, version=version)  # fmt: skip
+
+
+NOW = TranscriptVersion(entries=6, hash="b" * 64)  # after a correction
+AFTER = replace(
+    INFO,
+    participants=(JUDGE, PARTY, COUNSEL),
+    confirmations=tuple(
+        standings(
+            (JUDGE, PARTY, COUNSEL),
+            [
+                said(5, PARTY, Decision.OBJECTED, "应为“签署”", READ),
+                said(7, COUNSEL, Decision.CONFIRMED, "", NOW),
+            ],
+            NOW,
+        )
+    ),
+)
+
+
+def test_after_the_hearing_the_transcript_says_who_confirmed_it() -> None:
+    lines = to_txt(AFTER, ENTRIES).splitlines()
+    assert lines[-4:] == [
+        "CONFIRMATION BY THE PARTICIPANTS",
+        "  박판사 (judge): not confirmed",
+        "  王小明 (party): objected on 2026-12-01 02:30:00 UTC, before a later correction: "
+        "应为“签署”",
+        "  김변호 (counsel): confirmed on 2026-12-01 02:30:00 UTC",
+    ]
+    assert "CONFIRMATION" not in to_txt(INFO, ENTRIES)  # during the hearing: no such part
+    paragraphs = [p.text for p in Document(io.BytesIO(to_docx(AFTER, ENTRIES))).paragraphs]
+    assert paragraphs[-4:] == [line.strip() for line in lines[-4:]]
+    data = json.loads(to_json(AFTER, ENTRIES))
+    assert [(c["participant_id"], c["status"], c["current"]) for c in data["confirmations"]] == [
+        ("judge-1", "pending", False), ("party-1", "objected", False),
+        ("counsel-1", "confirmed", True)]  # fmt: skip
+    assert data["confirmations"][1]["confirmation"]["note"] == "应为“签署”"
+    assert "confirmations" not in json.loads(to_json(INFO, ENTRIES))
 
 
 @pytest.mark.parametrize("fmt", list(ExportFormat))

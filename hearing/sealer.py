@@ -12,12 +12,16 @@ from pathlib import Path
 
 from .audit import AuditLog, Outcome
 from .model import Hearing
-from .seal import MANIFEST, SealKey, seal_record
+from .seal import MANIFEST, SealKey, SealReport, seal_record, verify_record
 from .tasks import TaskSet
 
 __all__ = ["RecordSealer"]
 
 log = logging.getLogger(__name__)
+
+# Checking a record reads every byte of its recordings (gigabytes for a long hearing):
+# at most this many at once, and asking again while one runs waits for that one.
+CONCURRENT_CHECKS = 2
 
 Completion = Callable[[str], Awaitable[None]]
 """completion(hearing_id): returns once that part of the ended hearing's record is final."""
@@ -41,6 +45,8 @@ class RecordSealer:
         self.failures: dict[str, str] = {}
         """hearing id -> why its record could not be sealed (in this process's life)."""
         self._tasks = TaskSet("sealer")
+        self._checks: dict[str, asyncio.Task[SealReport]] = {}
+        self._checking = asyncio.Semaphore(CONCURRENT_CHECKS)
 
     async def follow(self, hearing: Hearing) -> None:
         """A lifecycle listener: an adjourned or cancelled hearing gets sealed."""
@@ -58,6 +64,24 @@ class RecordSealer:
         task = self._sealing.get(hearing_id)
         if task is not None:
             await asyncio.wait([task])
+
+    async def check(self, hearing_id: str) -> SealReport:
+        """Check the hearing's record against its seal (after a seal in progress).
+
+        A check already running for the hearing is shared, not repeated."""
+        await self.sealed(hearing_id)
+        task = self._checks.get(hearing_id)
+        if task is None:
+            task = self._tasks.spawn(self._check(hearing_id), name=f"check {hearing_id}")
+            self._checks[hearing_id] = task
+            task.add_done_callback(lambda _: self._checks.pop(hearing_id, None))
+        # Shielded: a caller that gives up does not cancel the check others wait for.
+        return await asyncio.shield(task)
+
+    async def _check(self, hearing_id: str) -> SealReport:
+        async with self._checking:
+            folder = self._dir / hearing_id
+            return await asyncio.to_thread(verify_record, folder, trusted_key=self.key.public_text)
 
     async def close(self) -> None:
         """Let seals in progress finish: a record is sealed whole or not at all."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import stat
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 from hearing.chain import ChainedLog, canonical_json
 from hearing.seal import MANIFEST, SealKey, seal_record, verify_record
+from hearing.sealer import RecordSealer
 
 
 def record(folder: Path) -> Path:
@@ -163,3 +165,16 @@ def test_a_manifest_naming_files_outside_the_record_is_refused(
     (folder / MANIFEST).write_text(json.dumps(manifest))
     (found,) = problems(folder, key)
     assert "which is no file of a record" in found and "passwd" in found
+
+
+async def test_checks_asked_for_at_once_share_one_reading_of_the_record(
+    sealed: Path, key: SealKey
+) -> None:
+    sealer = RecordSealer(sealed.parent, key)
+    first, second = await asyncio.gather(sealer.check("h-1"), sealer.check("h-1"))
+    assert first.ok and first is second  # one check, both answered
+    later = await sealer.check("h-1")
+    assert later.ok and later is not first  # asked afterwards: the record is read again
+    (sealed / "recordings" / "h-1_kim_s001.webm").write_bytes(b"changed")
+    assert not (await sealer.check("h-1")).ok
+    await sealer.close()

@@ -49,8 +49,7 @@ async def start(server: RunningServer, hid: str, ids: list[str]) -> dict[str, Rt
     for p in people.values():
         await p.join()
     judge = next(p for pid, p in people.items() if pid in ("judge", "mediator"))
-    for action in ("open", "start"):
-        assert (await judge.sio.call("lifecycle", {"action": action}))["ok"]
+    await judge.sio.start_hearing()
     return people
 
 

@@ -36,8 +36,7 @@ async def test_a_desk_follows_captions_and_corrections_beside_the_console(
         for client in (judge, console):
             await client.connect()
             assert (await client.call("join"))["ok"]
-        for action in ("open", "start"):
-            assert (await judge.call("lifecycle", {"action": action}))["ok"]
+        await judge.start_hearing()
         await desk.wait_for("hearing_state", lambda s: s["state"] == "in_session")
 
         # The clerk's console and desk are both open: the desk took no place.

@@ -32,8 +32,7 @@ async def test_the_officers_see_the_lobby_and_nobody_else_does(server: RunningSe
     try:
         await judge.join()
         await clerk.join()
-        for action in ("open", "start"):
-            assert (await judge.sio.call("lifecycle", {"action": action}))["ok"]
+        await judge.sio.start_hearing()
         await bob.join()
         await control(judge, action="admit", participant_id="bob")
         for p in (judge, clerk, bob):

@@ -61,8 +61,7 @@ async def recorded_hearing(server: RunningServer) -> tuple[str, str, list[dict[s
         for p in (judge, alice):
             await p.join()
         assert (await alice.publish())["ok"]
-        for action in ("open", "start"):
-            assert (await judge.sio.call("lifecycle", {"action": action}))["ok"]
+        await judge.sio.start_hearing()
         await asyncio.sleep(2.0)  # the hearing sits: a stretch of recorded time
         assert (await judge.sio.call("lifecycle", {"action": "adjourn"}))["ok"]
     finally:

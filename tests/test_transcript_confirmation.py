@@ -40,8 +40,7 @@ async def test_participants_confirm_or_object_to_the_version_they_read(
         await desk.connect()
         await judge.connect()
         assert (await judge.call("join"))["ok"]
-        for action in ("open", "start"):
-            assert (await judge.call("lifecycle", {"action": action}))["ok"]
+        await judge.start_hearing()
         # Two final segments, as the transcription writes them.
         said = [("kim", "김민지", Role.COUNSEL, 2.0, "증거를 제출하겠습니다"),
                 ("wang", "王小明", Role.PARTY, 6.0, "我 没有 签 这份 合同")]  # fmt: skip

@@ -57,8 +57,7 @@ async def test_two_speakers_attributed_captioned_and_downloaded(
         for p in people.values():
             await p.join()
         judge = people["judge"]
-        for action in ("open", "start"):
-            assert (await judge.sio.call("lifecycle", {"action": action}))["ok"]
+        await judge.sio.start_hearing()
         ack = await judge.sio.call("control", {"action": "call_witness", "participant_id": "park"})
         assert ack == {"ok": True}
         # They speak in turn: counsel, then the witness.

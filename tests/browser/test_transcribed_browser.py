@@ -35,11 +35,7 @@ async def test_a_browser_speaker_is_captioned_and_transcribed(
     hearing = await server.create_hearing(participants=people, lobby=False, language="ko")
     hid = hearing["id"]
     tokens = await server.links(hid)
-    judge = SioClient(server.url, tokens["judge"])
-    await judge.connect()
-    await judge.call("join")
-    for action in ("open", "start"):
-        assert (await judge.call("lifecycle", {"action": action}))["ok"]
+    judge = await SioClient.presiding(server.url, tokens["judge"])
 
     # Chromium plays the file as the microphone from the moment the page takes it: a few
     # seconds of silence (to press Join), the sentence, then a long silence.

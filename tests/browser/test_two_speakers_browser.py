@@ -53,11 +53,7 @@ async def test_two_speakers_in_turn_are_attributed_segment_by_segment(
     hearing = await server.create_hearing(participants=people, lobby=False, language="ko")
     hid = hearing["id"]
     tokens = await server.links(hid)
-    judge = SioClient(server.url, tokens["judge"])
-    await judge.connect()
-    await judge.call("join")
-    for action in ("open", "start"):
-        assert (await judge.call("lifecycle", {"action": action}))["ok"]
+    judge = await SioClient.presiding(server.url, tokens["judge"])
 
     # --use-file-for-fake-audio-capture is per browser process: one Chromium per speaker.
     launched = await asyncio.gather(

@@ -116,9 +116,7 @@ async def sitting(presiding: RtcParticipant, *speakers: RtcParticipant) -> None:
     `speakers` publishes: a hearing in session, with their media flowing to the node."""
     for p in (presiding, *speakers):
         await p.join()
-    for action in ("open", "start"):
-        ack = await presiding.sio.call("lifecycle", {"action": action})
-        assert ack["ok"], ack
+    await presiding.sio.start_hearing()
     for p in speakers:
         ack = await p.publish()
         assert ack["ok"], ack

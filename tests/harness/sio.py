@@ -68,6 +68,22 @@ class SioClient:
     async def call(self, event: str, data: Any = None) -> Any:
         return await self.client.call(event, data, namespace="/hearing", timeout=5)
 
+    @classmethod
+    async def presiding(cls, base_url: str, token: str) -> SioClient:
+        """The judge's (or mediator's) connection, joined, the hearing opened and started."""
+        client = cls(base_url, token)
+        await client.connect()
+        ack = await client.call("join")
+        assert ack["ok"], ack
+        await client.start_hearing()
+        return client
+
+    async def start_hearing(self) -> None:
+        """As the judge or mediator: open the hearing and start it."""
+        for action in ("open", "start"):
+            ack = await self.call("lifecycle", {"action": action})
+            assert ack["ok"], (action, ack)
+
     async def emit(self, event: str, data: Any = None) -> None:
         await self.client.emit(event, data, namespace="/hearing")
 

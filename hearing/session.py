@@ -207,7 +207,8 @@ def _verify(s: Situation, c: Command, now: float) -> Decision:
     return Decision(entries=(changed,), details={"method": method})
 
 
-def _admit(s: Situation, c: Command, now: float) -> Decision:
+def _waiting(s: Situation, c: Command) -> RosterEntry:
+    """The command's target, who must be waiting in the lobby."""
     target = _target(s, c)
     if target.presence is not Presence.LOBBY:
         raise Conflict(
@@ -215,6 +216,11 @@ def _admit(s: Situation, c: Command, now: float) -> Decision:
             details={"participant_id": target.participant_id},
             reason=Reason.NOT_IN_LOBBY,
         )
+    return target
+
+
+def _admit(s: Situation, c: Command, now: float) -> Decision:
+    target = _waiting(s, c)
     if s.controls.locked:
         raise Conflict(
             "the hearing is locked: unlock it to admit anyone", reason=Reason.HEARING_LOCKED
@@ -228,13 +234,7 @@ def _admit(s: Situation, c: Command, now: float) -> Decision:
 
 
 def _deny(s: Situation, c: Command, now: float) -> Decision:
-    target = _target(s, c)
-    if target.presence is not Presence.LOBBY:
-        raise Conflict(
-            f"{target.participant_id} is not waiting in the lobby",
-            details={"participant_id": target.participant_id},
-            reason=Reason.NOT_IN_LOBBY,
-        )
+    target = _waiting(s, c)
     end = EndSession(target.participant_id, "denied", "the court did not admit you to the hearing")
     return Decision(ends=(end,))
 

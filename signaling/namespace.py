@@ -129,13 +129,7 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
         hearing, participant = caller.hearing, caller.participant
         async with self.sequencer.turn(hearing.id):
             try:
-                state = await self.service.live_state(hearing)
-                if not state.joinable:
-                    raise Conflict(
-                        f"this hearing is {state.value}; it can no longer be joined",
-                        details={"state": state.value},
-                        reason=Reason.HEARING_CLOSED,
-                    )
+                _check_joinable(await self.service.live_state(hearing))
                 authorize(participant.role, Action.JOIN, public=hearing.public)
             except HearingError as e:
                 code = "hearing_closed" if isinstance(e, Conflict) else e.code
@@ -273,13 +267,7 @@ class HearingNamespace(socketio.AsyncNamespace):  # type: ignore[misc]
     async def event_join(self, sid: str, conn: _Connection, data: Any = None) -> dict[str, Any]:
         """Press Join: into the lobby, or straight into the hearing (officers, no-lobby)."""
         hearing = await self.service.get(conn.hearing_id)
-        state = await self.service.live_state(hearing)
-        if not state.joinable:
-            raise Conflict(
-                f"this hearing is {state.value}; it can no longer be joined",
-                details={"state": state.value},
-                reason=Reason.HEARING_CLOSED,
-            )
+        _check_joinable(await self.service.live_state(hearing))
         current = await self._own_entry(sid, conn)
         if current.presence is not Presence.CONNECTED:
             # Already waiting or admitted (e.g. back after a dropped connection).
@@ -618,3 +606,12 @@ def _caption(event: TranscriptEvent) -> dict[str, Any]:
     return {"participant_id": speaker.participant_id, "speaker_name": speaker.name,
             "role": speaker.role.value, "text": event.text, "final": False, "start": None,
             "end": event.at, "seq": None}  # fmt: skip
+
+
+def _check_joinable(state: HearingState) -> None:
+    if not state.joinable:
+        raise Conflict(
+            f"this hearing is {state.value}; it can no longer be joined",
+            details={"state": state.value},
+            reason=Reason.HEARING_CLOSED,
+        )

@@ -6,9 +6,9 @@ libx264). Markers are placed at known media times: a white frame (flash) in the
 video and a loud 1 kHz beep in the audio.
 
 :class:`Publisher` plays a participant as the media node delivers it: RTP
-timestamps from an arbitrary base, network delay and jitter, and aiortc's jitter
-buffer releasing each frame only when a later one arrives (the 5th for audio,
-the next for video).
+timestamps from an arbitrary base, network delay and jitter, and the node's jitter
+buffers releasing each frame only when a later one arrives (the next, by default:
+``TrackInfo.release_lag``).
 """
 
 from __future__ import annotations

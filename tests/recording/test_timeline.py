@@ -37,8 +37,9 @@ def feed(
 
 
 def test_release_lag_is_cancelled_exactly() -> None:
-    # Without pairing each arrival with the timestamp `lag` frames later, audio would be
-    # placed 80 ms late; video (lag 1 at 30 fps) 33 ms late.
+    # Without pairing each arrival with the timestamp `lag` frames later, audio held for
+    # four frames (aiortc's own buffer) would be placed 80 ms late; video (lag 1 at
+    # 30 fps) 33 ms late.
     for rate, step, lag in ((48000, 960, 4), (90000, 3000, 1)):
         timeline: TrackTimeline[int] = TrackTimeline(rate, release_lag=lag)
         sent = [T0 + n * step / rate for n in range(300)]

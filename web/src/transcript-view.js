@@ -5,12 +5,8 @@
 // recordings are loaded their times play the hearing from that moment.
 
 import { formatClock } from "./hearing-clock.js";
-import { locale, roleLabel, t } from "./i18n.js";
-
-const WHEN = new Intl.DateTimeFormat(locale === "zh" ? "zh-CN" : "en-GB", {
-  dateStyle: "medium",
-  timeStyle: "short",
-});
+import { t } from "./i18n.js";
+import { lineHead, lineWords, withTime } from "./transcript-line.js";
 
 /**
  * One line as the desk keeps it: from the transcript download (`segments[]`) or a
@@ -152,21 +148,7 @@ export class TranscriptView {
     li.dataset.participantId = line.participantId;
     li.dataset.corrected = String(line.corrections.length > 0);
 
-    const head = document.createElement("p");
-    head.className = "line-head";
-    head.append(this.timeOf(line), " ");
-    const speaker = document.createElement("span");
-    speaker.className = "line-speaker";
-    speaker.setAttribute("data-testid", "line-speaker");
-    speaker.textContent = line.speaker;
-    head.append(speaker);
-    if (line.role) {
-      const role = document.createElement("span");
-      role.className = "line-role";
-      role.textContent = ` (${roleLabel(line.role)})`;
-      head.append(role);
-    }
-    li.replaceChildren(head);
+    li.replaceChildren(lineHead(this.timeOf(line), line.speaker, line.role));
     if (this.editing === line.seq) {
       li.append(this.editor(line));
       return;
@@ -177,11 +159,7 @@ export class TranscriptView {
       const note = document.createElement("p");
       note.className = "line-note";
       note.setAttribute("data-testid", "correction-note");
-      const when = document.createElement("time");
-      when.dateTime = last.time;
-      when.textContent = WHEN.format(new Date(last.time));
-      const [before, after] = t("desk.correction.by", { by: this.nameOf(last.by) }).split("{time}");
-      note.append(before, when, after ?? "");
+      note.append(...withTime("desk.correction.by", { by: this.nameOf(last.by) }, last.time));
       li.append(note);
     }
     li.append(this.correctButton(line));
@@ -207,27 +185,7 @@ export class TranscriptView {
 
   /** The words; a corrected line as a redline: recognised words struck, the correction inserted. */
   words(line) {
-    const p = document.createElement("p");
-    p.className = "line-text";
-    p.setAttribute("data-testid", "line-text");
-    if (!line.corrections.length) {
-      p.textContent = line.original;
-      return p;
-    }
-    const label = (key) => {
-      const span = document.createElement("span");
-      span.className = "visually-hidden";
-      span.textContent = `${t(key)} `;
-      return span;
-    };
-    const del = document.createElement("del");
-    del.setAttribute("data-testid", "line-original");
-    del.textContent = line.original;
-    const ins = document.createElement("ins");
-    ins.setAttribute("data-testid", "line-correction");
-    ins.textContent = currentText(line);
-    p.append(label("desk.correction.original"), del, " ", label("desk.correction.new"), ins);
-    return p;
+    return lineWords(line.original, currentText(line), line.corrections.length > 0);
   }
 
   correctButton(line) {

@@ -1,6 +1,7 @@
 // The join page, for every role: check the join link, check camera, microphone,
-// speakers and network, join, wait in the lobby, take part in the hearing, and
-// (judge, mediator, clerk) run it from the console.
+// speakers and network, join, wait in the lobby, take part in the hearing,
+// (judge, mediator, clerk) run it from the console, and, once it is adjourned,
+// confirm its transcript.
 
 import { fetchSession } from "./api.js";
 import { AudioLevels } from "./audio-levels.js";
@@ -17,11 +18,12 @@ import { drawIcons } from "./icons.js";
 import { HearingMedia } from "./hearing-media.js";
 import { LobbyView } from "./lobby.js";
 import { LocalMedia } from "./local-media.js";
-import { isOfficer, publishes, raisesHand } from "./permissions.js";
+import { confirmsTranscript, isOfficer, publishes, raisesHand } from "./permissions.js";
 import { refusalText } from "./refusals.js";
 import { RosterView } from "./roster.js";
 import { Screens } from "./screens.js";
 import { StatusBar } from "./status-bar.js";
+import { TranscriptConfirmation } from "./transcript-confirm.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -41,6 +43,7 @@ const el = {
   leaveButton: $("leave-button"),
   rosterCount: $("roster-count"),
   endedMessage: $("ended-message"),
+  endedClose: $("ended-close"),
   rejoinButton: $("rejoin-button"),
 };
 
@@ -119,6 +122,8 @@ const controlBar = new ControlBar(
 let court = null;
 /** @type {HearingMedia | null} created once we know who we are */
 let media = null;
+/** @type {TranscriptConfirmation | null} once the hearing is adjourned, for who confirms */
+let confirmation = null;
 
 const role = () => page.session.participant.role;
 const selfId = () => page.session.participant.id;
@@ -256,6 +261,38 @@ function onSessionEnded(message) {
   const key = `ended.code.${code}`;
   const text = t(key) !== key ? t(key) : serverText(message?.message, "join.ended");
   finish(text);
+  if (code === "hearing_adjourned") {
+    offerConfirmation();
+  }
+}
+
+/** The hearing is adjourned: those asked to confirm its transcript are offered it here. */
+function offerConfirmation() {
+  if (!confirmsTranscript(role()) || confirmation) {
+    return;
+  }
+  confirmation = new TranscriptConfirmation(
+    {
+      section: $("confirm"),
+      loading: $("confirm-loading"),
+      error: $("confirm-error"),
+      retry: $("confirm-retry"),
+      body: $("confirm-body"),
+      list: $("confirm-transcript"),
+      empty: $("confirm-empty"),
+      result: $("confirm-result"),
+      actions: $("confirm-actions"),
+      confirm: $("confirm-button"),
+      object: $("object-button"),
+      form: $("object-form"),
+      note: $("object-note"),
+      noteError: $("object-note-error"),
+      cancel: $("object-cancel"),
+    },
+    { token: page.token, refusal: (error) => refused(error, "error.unknown") },
+  );
+  el.endedClose.textContent = t("ended.closeAfterConfirm");
+  confirmation.start();
 }
 
 // -- joining and leaving ------------------------------------------------------------
@@ -379,6 +416,9 @@ function connect(token) {
       const text = refused(error, "connection.refused");
       if (final) {
         finish(text);
+        if (error?.details?.state === "adjourned") {
+          offerConfirmation(); // adjourned while this page was away (left, or offline)
+        }
       } else {
         el.sessionMessage.textContent = text;
       }
@@ -469,6 +509,16 @@ async function main() {
     return;
   }
   showSession(page.session);
+  if (page.session.hearing.state === "adjourned") {
+    // Opened after the hearing: nothing to join, no camera to start, no connection to
+    // report on; the transcript.
+    page.over = true;
+    $("connection-status").parentElement.hidden = true;
+    el.endedMessage.textContent = t("ended.code.hearing_adjourned");
+    render();
+    offerConfirmation();
+    return;
+  }
   media = new HearingMedia({
     connection: () => page.connection,
     iceServers: () => page.iceServers,

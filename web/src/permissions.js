@@ -19,6 +19,9 @@ const CLERK_CONTROLS = new Set([
 // a witness only once called, an observer never.
 const PUBLISHING_ROLES = new Set(["judge", "mediator", "clerk", "party", "counsel", "interpreter"]);
 const HAND_ROLES = new Set(["party", "counsel", "interpreter", "witness"]);
+// Roles asked to confirm the transcript after the hearing: everyone whose words or case
+// are in it, not the clerk who keeps it, nor observers.
+const CONFIRMING_ROLES = new Set(["judge", "mediator", "party", "counsel", "interpreter", "witness"]);
 
 /** Whether `role` runs the hearing (judge, mediator). */
 export const presides = (role) => PRESIDING_ROLES.has(role);
@@ -47,6 +50,9 @@ export function publishes(role, called = false) {
 
 /** Whether `role` may raise a hand to ask to speak. */
 export const raisesHand = (role) => HAND_ROLES.has(role);
+
+/** Whether `role` is asked to confirm the transcript once the hearing is adjourned. */
+export const confirmsTranscript = (role) => CONFIRMING_ROLES.has(role);
 
 // The lifecycle: what the presiding officer can do next from each state.
 const NEXT_ACTIONS = {

@@ -42,6 +42,7 @@ const PUSHED = {
   caption: "onCaption",
   media_quality: "onMediaQuality",
   transcript_correction: "onTranscriptCorrection",
+  transcript_confirmation: "onTranscriptConfirmation",
   recording_alert: "onRecordingAlert",
   transcription_alert: "onTranscriptionAlert",
 };

@@ -1,13 +1,15 @@
 // The clerk's desk (judge and mediator may open it too), from the console's link
 // `/desk#token=...`: the transcript as it is said, with names and hearing-clock times;
 // corrections shown as a redline; downloads in every format; and after adjournment
-// the recordings, played together in step with the transcript.
+// the recordings, played together in step with the transcript, and who has confirmed
+// the transcript.
 //
 // The desk has a connection of its own that only listens (captions, corrections, the
 // hearing's state): the officer's console keeps its place in the hearing, and the desk
 // keeps working after adjournment, when the hearing's connections have ended.
 
 import { ApiError, apiRequest, fetchSession } from "./api.js";
+import { ConfirmationsCard } from "./confirmations.js";
 import { HearingConnection } from "./connection.js";
 import { formatClock } from "./hearing-clock.js";
 import { stateLabel, t, translatePage } from "./i18n.js";
@@ -72,6 +74,7 @@ const player = new SyncedPlayback(
 );
 
 let seal = null; // the sealed record, once the hearing is over
+let confirmations = null; // who has confirmed the transcript, once the hearing is adjourned
 
 // -- the transcript ---------------------------------------------------------------
 
@@ -227,6 +230,9 @@ function setState(state) {
     live(t("desk.live.over"), "over");
     seal?.start();
   }
+  if (state === "adjourned") {
+    confirmations?.start();
+  }
   if (state === "adjourned" && desk.recordings === "none") {
     desk.recordings = "waiting";
     loadRecordings();
@@ -262,6 +268,7 @@ function connect() {
         // The transcript so far, once listening: nothing said in between is missed
         // (lines are kept by number, so one that comes twice is shown once).
         loadTranscript().catch((error) => say(refusal(error)));
+        confirmations?.refresh(); // answers given while the desk was away
       },
       onRefused: (error, final) => {
         if (final) {
@@ -274,7 +281,12 @@ function connect() {
         }
       },
       onCaption: (caption) => transcript.caption(caption),
-      onTranscriptCorrection: (correction) => transcript.corrected(correction),
+      onTranscriptCorrection: (correction) => {
+        transcript.corrected(correction);
+        // A correction after adjournment makes earlier confirmations out of date.
+        confirmations?.refresh();
+      },
+      onTranscriptConfirmation: () => confirmations?.refresh(),
     },
     { desk: true },
   );
@@ -344,6 +356,10 @@ async function main() {
       download: $("seal-download"),
     },
     { api, refusal: (error) => refusal(error), save, hearingId: desk.hearing.id },
+  );
+  confirmations = new ConfirmationsCard(
+    { section: $("confirmations"), status: $("confirmations-status"), list: $("confirmations-list") },
+    { api, refusal: (error) => refusal(error) },
   );
   showHearing(session.hearing);
   showDownloads();

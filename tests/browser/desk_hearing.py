@@ -10,6 +10,7 @@ the console's link, in a window of its own.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,10 +73,18 @@ class DeskHearing:
 
     @classmethod
     async def create(
-        cls, server: RunningServer, voices: Voices, names: dict[str, str], **hearing: Any
+        cls,
+        server: RunningServer,
+        voices: Voices,
+        names: dict[str, str],
+        *,
+        more: Sequence[dict[str, str]] = (),
+        **hearing: Any,
     ) -> DeskHearing:
+        """The hearing, open, with its judge connected; `more`: participants besides the
+        judge, the clerk and the party."""
         created = await server.create_hearing(
-            participants=people(names), lobby=False, language="ko", **hearing
+            participants=[*people(names), *more], lobby=False, language="ko", **hearing
         )
         hid = created["id"]
         tokens = await server.links(hid)

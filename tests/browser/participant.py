@@ -50,9 +50,11 @@ async def open_participant(
     *,
     locale: str = "en-US",
     viewport: ViewportSize | None = None,
+    screen: str = "screen-check",
     **context_options: Any,
 ) -> Participant:
-    """Open `url` in a fresh browser context (its own cookies, camera, language)."""
+    """Open `url` in a fresh browser context (its own cookies, camera, language); the page
+    is ready once it shows `screen` (the device check, or the end for a hearing over)."""
     context = await browser.new_context(
         locale=locale, viewport=viewport or DESKTOP, **context_options
     )
@@ -64,5 +66,5 @@ async def open_participant(
         lambda m: participant.errors.append(m.text) if m.type == "error" else None,
     )
     await page.goto(url)
-    await expect(page.get_by_test_id("screen-check")).to_be_visible()
+    await expect(page.get_by_test_id(screen)).to_be_visible()
     return participant

@@ -16,17 +16,12 @@ import pytest
 from playwright.async_api import Browser, Page, Playwright, expect
 
 from tests.browser.axe import assert_accessible
-from tests.browser.desk_hearing import DeskHearing, Voices, line, make_voices
+from tests.browser.desk_hearing import DeskHearing, Voices, line
 from tests.harness.browser import launch_chromium
 from tests.harness.server import RunningServer
 
 NAMES = {"judge": "재판장 한", "clerk": "Clerk Yoon", "kim": "김민지"}
 CORRECTED = "증거 제출하겠습니다 (갑 제1호증)"
-
-
-@pytest.fixture(scope="module")
-def voices(tmp_path_factory: pytest.TempPathFactory) -> Voices:
-    return make_voices(tmp_path_factory.mktemp("voices"))
 
 
 @pytest.fixture

@@ -15,8 +15,9 @@ from playwright.async_api import Browser, Page, expect
 from signaling.keys import SIGNALING
 from signaling.namespace import room_of
 from tests.browser.axe import assert_accessible
-from tests.browser.desk_hearing import DeskHearing, Voices, make_voices
+from tests.browser.desk_hearing import DeskHearing, Voices
 from tests.browser.participant import MEDIA_TIMEOUT_MS, join_links, open_participant
+from tests.browser.screenshots import shot
 from tests.harness.server import RunningServer
 from tests.harness.sio import SioClient
 
@@ -86,12 +87,6 @@ CASES: dict[str, dict[str, Any]] = {
         },
     },
 }
-
-
-async def shot(page: Page, path: Path, *, full_page: bool = False) -> None:
-    # Sticky bars land mid-page in a full-page capture of a scrolled page.
-    await page.evaluate("window.scrollTo(0, 0)")
-    await page.screenshot(path=str(path), full_page=full_page)
 
 
 async def video_playing(page: Page, participant_id: str) -> None:
@@ -183,11 +178,6 @@ async def test_party_lobby_and_console_screens(
     for participant in (alice, judge, carol):
         participant.assert_no_errors()
         await participant.close()
-
-
-@pytest.fixture(scope="module")
-def voices(tmp_path_factory: pytest.TempPathFactory) -> Voices:
-    return make_voices(tmp_path_factory.mktemp("voices"))
 
 
 async def test_clerk_desk_screens(

@@ -84,7 +84,10 @@ class Reason(StrEnum):
     LINK_FOR_OTHER_HEARING = "link_for_other_hearing"
     SEGMENT_NOT_FOUND = "segment_not_found"  # seq
     HEARING_NOT_ADJOURNED = "hearing_not_adjourned"  # state
+    RECORD_NOT_COMPLETE = "record_not_complete"
     TRANSCRIPT_CHANGED = "transcript_changed"
+    NOTE_REQUIRED = "note_required"
+    NOTE_TOO_LONG = "note_too_long"
     RECORDING_NOT_FOUND = "recording_not_found"
     FORMAT_NOT_FOUND = "format_not_found"
     RECORDING_LINK_INVALID = "recording_link_invalid"

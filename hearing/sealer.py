@@ -65,6 +65,18 @@ class RecordSealer:
         if task is not None:
             await asyncio.wait([task])
 
+    async def settled(self, hearing_id: str) -> bool:
+        """Whether the ended hearing's record is final: sealed, or its sealing failed (by
+        this process or another sharing the data dir; the audit log says)."""
+        folder = self._dir / hearing_id
+        if hearing_id in self._sealing:
+            return False
+        if (folder / MANIFEST).is_file() or hearing_id in self.failures:
+            return True
+        audit = AuditLog(folder / "audit.jsonl")
+        entries = await asyncio.to_thread(audit.entries)
+        return any(e.get("action") == "record_seal_failed" for e in entries)
+
     async def check(self, hearing_id: str) -> SealReport:
         """Check the hearing's record against its seal (after a seal in progress).
 

@@ -414,9 +414,8 @@ async def correct_transcript(c: Context) -> CorrectionOut:
 
 
 async def _confirming(c: Context, purpose: str) -> tuple[Hearing, Participant, TranscriptLog]:
-    """The caller, who may confirm this hearing's transcript now (it is adjourned), and its log.
-
-    A refusal is audited against the hearing."""
+    """The caller, who may confirm this hearing's transcript now (it is adjourned and its
+    record complete), and its log. A refusal is audited against the hearing."""
     caller = await c.service.authenticate(c.params["token"], purpose=purpose)
     hearing, participant = caller.hearing, caller.participant
     try:
@@ -431,8 +430,16 @@ async def _confirming(c: Context, purpose: str) -> tuple[Hearing, Participant, T
     except HearingError as e:
         await c.service.refused(hearing.id, participant.id, purpose, e)
         raise
-    # Its last segments are written before the record is sealed.
-    await c.sealer.sealed(hearing.id)
+    if not await c.sealer.settled(hearing.id):
+        # Its last segments are written before the record is sealed (seconds; longer
+        # while the recordings' playback set is made). Not a refusal (not audited): the
+        # caller is asked to come back rather than held.
+        raise Conflict(
+            "the record of the hearing is being completed (its last transcript lines "
+            "and recordings are being written): try again in a few seconds",
+            details={"retry_after": 5},
+            reason=Reason.RECORD_NOT_COMPLETE,
+        )
     return hearing, participant, TranscriptLog(c.service.repository.folder(hearing.id))
 
 

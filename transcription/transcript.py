@@ -205,13 +205,13 @@ class TranscriptLog:
             raise InvalidInput(
                 "an objection must say what is wrong with the transcript: add a note",
                 details={"field": "note"},
-                reason=Reason.INVALID_REQUEST,
+                reason=Reason.NOTE_REQUIRED,
             )
         if len(note) > NOTE_MAX_CHARS:
             raise InvalidInput(
                 f"the note is {len(note)} characters long; at most {NOTE_MAX_CHARS} are kept",
-                details={"field": "note"},
-                reason=Reason.INVALID_REQUEST,
+                details={"field": "note", "length": len(note), "limit": NOTE_MAX_CHARS},
+                reason=Reason.NOTE_TOO_LONG,
             )
         with self._lock:
             current = _version(self._log.entries())

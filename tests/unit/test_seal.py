@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from hearing.audit import AuditLog, Outcome
 from hearing.chain import ChainedLog, canonical_json
 from hearing.seal import MANIFEST, SealKey, seal_record, verify_record
 from hearing.sealer import RecordSealer
@@ -178,3 +179,18 @@ async def test_checks_asked_for_at_once_share_one_reading_of_the_record(
     (sealed / "recordings" / "h-1_kim_s001.webm").write_bytes(b"changed")
     assert not (await sealer.check("h-1")).ok
     await sealer.close()
+
+
+async def test_a_record_is_settled_once_sealed_or_once_its_sealing_failed(
+    tmp_path: Path, key: SealKey
+) -> None:
+    folder = record(tmp_path / "h-1")
+    sealer = RecordSealer(tmp_path, key)
+    assert not await sealer.settled("h-1")  # still being completed
+    AuditLog(folder / "audit.jsonl").record(
+        "server", "record_seal_failed", target="h-1", outcome=Outcome.FAILED
+    )  # by another process sharing the data dir
+    assert await sealer.settled("h-1")
+    other = record(tmp_path / "h-2")
+    seal_record(other, key, hearing_id="h-2", case_number="2026가단2")
+    assert await sealer.settled("h-2")

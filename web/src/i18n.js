@@ -434,6 +434,10 @@ const en = {
   "refusal.link_for_other_hearing": "This join link is for another hearing.",
   "refusal.segment_not_found": "This line is not in the transcript.",
   "refusal.hearing_not_adjourned": "The transcript can be confirmed once the hearing is adjourned.",
+  "refusal.record_not_complete":
+    "The record of the hearing is still being completed. The transcript will show in a moment.",
+  "refusal.note_required": "Say what is wrong with the transcript in the note.",
+  "refusal.note_too_long": "The note is too long: at most 2000 characters are kept.",
   "refusal.transcript_changed":
     "The transcript was corrected while you were reading it. The corrected version is shown below: read it again, then confirm it or object.",
   "refusal.recording_not_found": "This recording does not exist.",
@@ -935,6 +939,9 @@ const zh = {
   "refusal.link_for_other_hearing": "此参加链接属于另一场庭审。",
   "refusal.segment_not_found": "笔录中没有这一行。",
   "refusal.hearing_not_adjourned": "闭庭后才能确认庭审笔录。",
+  "refusal.record_not_complete": "庭审记录仍在整理中，笔录稍后显示。",
+  "refusal.note_required": "请在说明中写明笔录哪里有误。",
+  "refusal.note_too_long": "说明过长：最多保留 2000 个字符。",
   "refusal.transcript_changed": "您阅读期间笔录已被更正。下方显示的是更正后的版本：请重新阅读，然后确认或提出异议。",
   "refusal.recording_not_found": "该录音录像不存在。",
   "refusal.format_not_found": "不支持此下载格式。",

@@ -11,8 +11,10 @@ import { lineHead, lineWords, withTime } from "./transcript-line.js";
 
 const TRANSCRIPT = "/api/v1/session/transcript";
 const CONFIRMATION = "/api/v1/session/transcript/confirmation";
-// Right after adjournment the server may still be closing the hearing.
-const RETRY_MS = [1_000, 2_000, 3_000, 5_000, 10_000];
+// Right after adjournment the server may still be closing the hearing and completing
+// its record (the playback set of a long hearing's recordings takes a while).
+const RETRY_MS = [1_000, 2_000, 3_000, 5_000, ...Array(30).fill(10_000)];
+const NOT_YET = new Set(["hearing_not_adjourned", "record_not_complete"]);
 // Refusals that trying again cannot fix.
 const FINAL = new Set([401, 403, 404]);
 
@@ -66,7 +68,7 @@ export class TranscriptConfirmation {
       body = await apiRequest(this.token, "GET", TRANSCRIPT);
     } catch (error) {
       el.loading.textContent = "";
-      if (error.reason === "hearing_not_adjourned" && this.retries < RETRY_MS.length) {
+      if (NOT_YET.has(error.reason) && this.retries < RETRY_MS.length) {
         el.loading.textContent = t("confirm.loading");
         this.timer = setTimeout(() => this.load({ changed }), RETRY_MS[this.retries]);
         this.retries += 1;

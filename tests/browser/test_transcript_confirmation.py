@@ -242,6 +242,9 @@ async def chinese_pages(hearing: DeskHearing, browser: Browser, output_dir: Path
         await expect(person(desk, "lee").get_by_test_id("confirmation-note")).to_have_text(
             f"异议：{OBJECTION}"
         )
+        # A desk opened after the hearing labels the recordings with names, not ids.
+        await expect(desk.get_by_test_id("player")).to_be_visible(timeout=90_000)
+        await expect(desk.get_by_test_id("recording-files")).to_contain_text(NAMES["judge"])
         await shot(desk, output_dir / "zh-desk-confirmations.png", full_page=True)
         await assert_accessible(desk, "zh desk with confirmations")
     finally:

@@ -28,6 +28,7 @@ const desk = {
   token: null,
   hearing: null, // from GET /session
   names: new Map(), // participant id -> display name, from the transcript download
+  named: null, // the first transcript download: it brings the names
   state: null,
   recordings: "none", // none | waiting | loaded
   retries: 0,
@@ -169,6 +170,7 @@ async function loadRecordings() {
   }
   desk.recordings = "loaded";
   status.textContent = "";
+  await desk.named; // the files are labelled with names, not participant ids
   player.load(segments);
   showFiles(listing.files);
   $("player").hidden = false;
@@ -363,6 +365,9 @@ async function main() {
   );
   showHearing(session.hearing);
   showDownloads();
+  // The names come with the transcript; the recordings of a hearing already over are
+  // listed at once, and labelled with them.
+  desk.named = loadTranscript().catch((error) => say(refusal(error)));
   setState(session.hearing.state);
   connect();
 }

@@ -414,8 +414,9 @@ async def correct_transcript(c: Context) -> CorrectionOut:
 
 
 async def _confirming(c: Context, purpose: str) -> tuple[Hearing, Participant, TranscriptLog]:
-    """The caller, who may confirm this hearing's transcript now (it is adjourned and its
-    record complete), and its log. A refusal is audited against the hearing."""
+    """The caller, who may confirm this hearing's transcript (it is adjourned), and its log.
+
+    A refusal is audited against the hearing."""
     caller = await c.service.authenticate(c.params["token"], purpose=purpose)
     hearing, participant = caller.hearing, caller.participant
     try:
@@ -430,16 +431,6 @@ async def _confirming(c: Context, purpose: str) -> tuple[Hearing, Participant, T
     except HearingError as e:
         await c.service.refused(hearing.id, participant.id, purpose, e)
         raise
-    if not await c.sealer.settled(hearing.id):
-        # Its last segments are written before the record is sealed (seconds; longer
-        # while the recordings' playback set is made). Not a refusal (not audited): the
-        # caller is asked to come back rather than held.
-        raise Conflict(
-            "the record of the hearing is being completed (its last transcript lines "
-            "and recordings are being written): try again in a few seconds",
-            details={"retry_after": 5},
-            reason=Reason.RECORD_NOT_COMPLETE,
-        )
     return hearing, participant, TranscriptLog(c.service.repository.folder(hearing.id))
 
 
@@ -453,10 +444,14 @@ def _asked_to_confirm(hearing: Hearing) -> list[Speaker]:
 
 async def transcript_to_confirm(c: Context) -> TranscriptForConfirmation:
     hearing, participant, log = await _confirming(c, "read_transcript")
+    # Its last segments are written before the record is sealed (seconds after the
+    # adjournment; longer while a long hearing's playback set is made).
+    complete = await c.sealer.settled(hearing.id)
     entries, version = await log.entries(), await log.version()
     mine = {c.participant_id: c for c in await log.confirmations()}.get(participant.id)
     return TranscriptForConfirmation(
         hearing_id=hearing.id,
+        complete=complete,
         head=TranscriptVersionOut.of(version),
         segments=[
             TranscriptLine(
@@ -478,6 +473,14 @@ async def transcript_to_confirm(c: Context) -> TranscriptForConfirmation:
 
 async def confirm_transcript(c: Context) -> ConfirmationOut:
     hearing, participant, log = await _confirming(c, Action.CONFIRM_TRANSCRIPT.value)
+    if not await c.sealer.settled(hearing.id):
+        # Not a refusal of the person (not audited): the page offers no answer until then.
+        raise Conflict(
+            "the record of the hearing is still being completed (its last transcript lines "
+            "and recordings are being written): read the transcript again in a few seconds",
+            details={"retry_after": 5},
+            reason=Reason.RECORD_NOT_COMPLETE,
+        )
     body: ConfirmationIn = c.body
     speaker = Speaker(
         participant_id=participant.id, name=participant.display_name, role=participant.role

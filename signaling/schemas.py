@@ -262,6 +262,10 @@ class TranscriptLine(_Body):
 
 class TranscriptForConfirmation(_Body):
     hearing_id: str
+    complete: bool = Field(
+        description="False while the hearing's record is being completed (its last lines are "
+        "being written): the lines so far, to read but not yet to confirm; ask again."
+    )
     head: TranscriptVersionOut = Field(description="The version shown: send it back to confirm.")
     segments: list[TranscriptLine]
     confirmation: ConfirmationOut | None = Field(

@@ -208,6 +208,8 @@ const en = {
   "confirm.intro":
     "The court asks everyone who took part to confirm that the transcript of the hearing is accurate. Read it, then confirm it, or object and say what is wrong.",
   "confirm.loading": "Loading the transcript… Right after the hearing this can take a few seconds.",
+  "confirm.completing":
+    "The record of the hearing is being completed: its last lines may still be added. You can answer once it is complete.",
   "confirm.reloading": "Loading the corrected transcript…",
   "confirm.loadFailed": "The transcript could not be loaded.",
   "confirm.retry": "Try again",
@@ -719,6 +721,7 @@ const zh = {
   "confirm.heading": "确认庭审笔录",
   "confirm.intro": "法院请每一位参加庭审的人员确认庭审笔录准确无误。请阅读笔录后予以确认；如有错误，请提出异议并说明错误之处。",
   "confirm.loading": "正在加载庭审笔录…刚闭庭时可能需要几秒钟。",
+  "confirm.completing": "庭审记录正在整理中，可能还会补充最后几行。整理完毕后即可确认笔录。",
   "confirm.reloading": "正在加载更正后的庭审笔录…",
   "confirm.loadFailed": "无法加载庭审笔录。",
   "confirm.retry": "重试",

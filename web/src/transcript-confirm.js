@@ -13,8 +13,7 @@ const TRANSCRIPT = "/api/v1/session/transcript";
 const CONFIRMATION = "/api/v1/session/transcript/confirmation";
 // Right after adjournment the server may still be closing the hearing and completing
 // its record (the playback set of a long hearing's recordings takes a while).
-const RETRY_MS = [1_000, 2_000, 3_000, 5_000, ...Array(30).fill(10_000)];
-const NOT_YET = new Set(["hearing_not_adjourned", "record_not_complete"]);
+const RETRY_MS = [1_000, 2_000, 3_000, 5_000, 10_000];
 // Refusals that trying again cannot fix.
 const FINAL = new Set([401, 403, 404]);
 
@@ -68,7 +67,7 @@ export class TranscriptConfirmation {
       body = await apiRequest(this.token, "GET", TRANSCRIPT);
     } catch (error) {
       el.loading.textContent = "";
-      if (NOT_YET.has(error.reason) && this.retries < RETRY_MS.length) {
+      if (error.reason === "hearing_not_adjourned" && this.retries < RETRY_MS.length) {
         el.loading.textContent = t("confirm.loading");
         this.timer = setTimeout(() => this.load({ changed }), RETRY_MS[this.retries]);
         this.retries += 1;
@@ -85,6 +84,13 @@ export class TranscriptConfirmation {
       this.problem("");
     }
     this.render(changed ? before : null);
+    if (body.complete === false) {
+      // Its last lines may still come: to read now, to answer once it is complete.
+      el.loading.textContent = t("confirm.completing");
+      const delay = RETRY_MS[Math.min(this.retries, RETRY_MS.length - 1)];
+      this.retries += 1;
+      this.timer = setTimeout(() => this.load(), delay);
+    }
   }
 
   // -- rendering --------------------------------------------------------------------
@@ -151,10 +157,11 @@ export class TranscriptConfirmation {
     el.result.dataset.decision = confirmation
       ? `${confirmation.decision}${confirmation.current ? "" : "-earlier"}`
       : "none";
-    // Once the person has answered for this very version there is nothing left to do.
-    const answered = Boolean(confirmation?.current);
-    el.actions.hidden = answered;
-    if (answered) {
+    // Once the person has answered for this very version there is nothing left to do;
+    // while the record is being completed there is nothing to answer yet.
+    const closed = Boolean(confirmation?.current) || this.transcript.complete === false;
+    el.actions.hidden = closed;
+    if (closed) {
       el.form.hidden = true;
       el.object.setAttribute("aria-expanded", "false");
     }
@@ -219,7 +226,7 @@ export class TranscriptConfirmation {
       el.result.focus();
     } catch (error) {
       this.problem(this.refusal(error));
-      if (error.reason === "transcript_changed") {
+      if (error.reason === "transcript_changed" || error.reason === "record_not_complete") {
         // What they read is no longer the transcript: show the new one to read again
         // (a note being written stays as it is).
         await this.load({ changed: true });

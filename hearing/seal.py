@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -235,7 +236,15 @@ def _check_log(folder: Path, item: dict[str, Any], report: SealReport) -> None:
     added = head.seq - item["entries"]
     if added:
         entries = "entry" if added == 1 else "entries"
-        report.notes.append(f"{name}: {added} {entries} added after the seal, chained onto it")
+        # What they are, for the reader of the report (corrections, confirmations...).
+        kinds = Counter(
+            str(e.get("action", "?")) for e in ChainedLog(path).entries()
+            if e.get("seq", 0) > item["entries"]
+        )  # fmt: skip
+        which = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+        report.notes.append(
+            f"{name}: {added} {entries} added after the seal, chained onto it ({which})"
+        )
 
 
 def _well_formed(item: Any) -> bool:

@@ -86,7 +86,8 @@ async def test_the_record_is_sealed_at_adjournment_and_checked(
     assert status == 201
     status, check = await server.request("GET", verification, auth=clerk)
     assert check["verified"], check
-    assert "transcript.jsonl: 1 entry added after the seal, chained onto it" in check["notes"]
+    assert "transcript.jsonl: 1 entry added after the seal, chained onto it (1 correction)" in (
+        check["notes"])  # fmt: skip
     data_dir = str(server.settings.data_dir)
     assert cli(["verify", str(folder), "--data-dir", data_dir]) == 0
     assert capsys.readouterr().out.splitlines()[-1].startswith("VERIFIED:")

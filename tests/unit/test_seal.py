@@ -63,11 +63,18 @@ def test_the_key_is_private_and_kept(tmp_path: Path, key: SealKey) -> None:
 
 
 def test_entries_chained_after_the_seal_are_noted_not_faulted(sealed: Path, key: SealKey) -> None:
-    ChainedLog(sealed / "transcript.jsonl").append({"action": "correction", "text": "예"})
+    transcript = ChainedLog(sealed / "transcript.jsonl")
+    transcript.append({"action": "correction", "text": "예"})
     ChainedLog(sealed / "audit.jsonl").append({"actor": "clerk", "action": "downloaded"})
     report = verify_record(sealed, trusted_key=key.public_text)
     assert report.ok, report.problems
-    assert "transcript.jsonl: 1 entry added after the seal, chained onto it" in report.notes
+    assert "transcript.jsonl: 1 entry added after the seal, chained onto it (1 correction)" in (
+        report.notes)  # fmt: skip
+    for _ in range(2):
+        transcript.append({"action": "confirmation", "decision": "confirmed"})
+    report = verify_record(sealed, trusted_key=key.public_text)
+    assert report.ok and "transcript.jsonl: 3 entries added after the seal, chained onto it " \
+        "(2 confirmation, 1 correction)" in report.notes, report.notes  # fmt: skip
 
 
 def test_a_changed_recording_is_caught(sealed: Path, key: SealKey) -> None:

@@ -12,14 +12,26 @@ import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["GENESIS", "ChainError", "ChainHead", "ChainedLog", "canonical_json", "entry_hash"]
+__all__ = [
+    "GENESIS",
+    "ChainError",
+    "ChainHead",
+    "ChainedLog",
+    "Signer",
+    "canonical_json",
+    "entry_hash",
+    "signed_body",
+]
 
 GENESIS = "0" * 64
+
+Signer = Callable[[bytes], str]
+"""Signs bytes with the court's key (hearing.seal.SealKey.sign): base64 of the signature."""
 # Long enough for any single entry we write; the head is found within the file's tail.
 _TAIL = 1 << 16
 
@@ -38,6 +50,13 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def signed_body(entry: dict[str, Any]) -> bytes:
+    """What an entry's `signature` signs: the entry without its signature and hash."""
+    return canonical_json(
+        {k: v for k, v in entry.items() if k not in ("hash", "signature")}
+    ).encode()
+
+
 def entry_hash(entry: dict[str, Any]) -> str:
     body = {k: v for k, v in entry.items() if k != "hash"}
     return hashlib.sha256(canonical_json(body).encode()).hexdigest()
@@ -49,13 +68,18 @@ class ChainedLog:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def append(self, fields: dict[str, Any]) -> dict[str, Any]:
-        """Append an entry made of `fields` plus seq/prev/hash; durable when this returns."""
+    def append(self, fields: dict[str, Any], *, sign: Signer | None = None) -> dict[str, Any]:
+        """Append an entry made of `fields` plus seq/prev/hash; durable when this returns.
+
+        With `sign`, the entry also carries a `signature` of everything in it but the
+        signature and hash (`signed_body`), its place in the chain included."""
         with open(self.path, "a+b") as f:
             fcntl.flock(f, fcntl.LOCK_EX)
             try:
                 head = self._repair_and_read_head(f)
                 entry = {**fields, "seq": head.seq + 1, "prev": head.hash}
+                if sign is not None:
+                    entry["signature"] = sign(signed_body(entry))
                 entry["hash"] = entry_hash(entry)
                 f.write(canonical_json(entry).encode() + b"\n")
                 f.flush()

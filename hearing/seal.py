@@ -6,8 +6,10 @@ of the record, and the heads of its hash-chained logs, signed with the server's
 Ed25519 key. The logs go on after the seal (transcript corrections and audit entries
 are new links of their chains), so for a log the manifest covers its bytes up to the
 seal, and `verify_record` checks that those bytes are unchanged and that every later
-entry still chains onto them. Anything else that changed, went missing or was added
-afterwards is reported.
+entry still chains onto them. A chain shows that an entry was added, not who added it:
+the transcript's entries after the seal (corrections, the participants' confirmations)
+must also carry the court's signature. Anything else that changed, went missing or was
+added afterwards is reported.
 
     key = SealKey.load_or_create(data_dir / "seal.key")
     manifest = seal_record(folder, key, hearing_id=..., case_number=...)
@@ -34,7 +36,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from .chain import ChainedLog, ChainError, canonical_json
+from .chain import ChainedLog, ChainError, canonical_json, signed_body
 
 __all__ = ["MANIFEST", "SealKey", "SealReport", "seal_record", "verify_record"]
 
@@ -42,6 +44,10 @@ MANIFEST = "manifest.json"
 FORMAT = "hearing-record-seal/1"
 # The hash-chained logs: they may grow after the seal, only by chained entries.
 LOGS = ("audit.jsonl", "transcript.jsonl")
+# Logs whose entries after the seal change the record (corrections and confirmations of
+# the transcript) and must carry the court's signature: the chain alone shows that an
+# entry was added, not who added it.
+SIGNED_AFTER_SEAL = ("transcript.jsonl",)
 # Files sealed for their record content: hearing.json also holds who may still connect
 # (link generations, bumped when links are revoked, after adjournment too), which is
 # access control, not the record.
@@ -174,13 +180,17 @@ def verify_record(folder: Path, *, trusted_key: str | None = None) -> SealReport
     sealed_at = manifest.get("sealed_at")
     report.sealed_at = sealed_at if isinstance(sealed_at, str) else None
     listed: set[str] = set()
-    for group, check in (("files", _check_file), ("logs", _check_log)):
+    court = _public_key(trusted_key or str(manifest.get("key", {}).get("public_key", "")))
+    for group in ("files", "logs"):
         for item in manifest.get(group, []):
             if not _well_formed(item):
                 report.problems.append(f"{MANIFEST} lists {item!r}, which is no file of a record")
                 continue
             listed.add(item["path"])
-            check(folder, item, report)
+            if group == "files":
+                _check_file(folder, item, report)
+            else:
+                _check_log(folder, item, report, court)
     for path in _record_files(folder):
         name = path.relative_to(folder).as_posix()
         if name not in listed:
@@ -219,7 +229,9 @@ def _check_file(folder: Path, item: dict[str, Any], report: SealReport) -> None:
         report.problems.append(f"{item['path']} was altered (SHA-256 differs)")
 
 
-def _check_log(folder: Path, item: dict[str, Any], report: SealReport) -> None:
+def _check_log(
+    folder: Path, item: dict[str, Any], report: SealReport, court: Ed25519PublicKey
+) -> None:
     name, path = item["path"], folder / item["path"]
     if not path.is_file():
         report.problems.append(f"{name} is missing")
@@ -245,6 +257,29 @@ def _check_log(folder: Path, item: dict[str, Any], report: SealReport) -> None:
         report.notes.append(
             f"{name}: {added} {entries} added after the seal, chained onto it ({which})"
         )
+    if name in SIGNED_AFTER_SEAL:
+        for entry in ChainedLog(path).entries():
+            if entry.get("seq", 0) > item["entries"] and not _signed(entry, court):
+                report.problems.append(
+                    f"{name}: entry {entry.get('seq')} ({entry.get('action', '?')}), added "
+                    "after the seal, is not signed by the court"
+                )
+
+
+def _signed(entry: dict[str, Any], court: Ed25519PublicKey) -> bool:
+    try:
+        court.verify(base64.b64decode(str(entry.get("signature", ""))), signed_body(entry))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def _public_key(text: str) -> Ed25519PublicKey:
+    try:
+        return Ed25519PublicKey.from_public_bytes(base64.b64decode(text))
+    except ValueError:
+        # No usable key: the manifest's signature check has said so; nothing verifies.
+        return Ed25519PrivateKey.generate().public_key()
 
 
 def _well_formed(item: Any) -> bool:

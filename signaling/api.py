@@ -394,7 +394,8 @@ async def correct_transcript(c: Context) -> CorrectionOut:
             reason=Reason.SEGMENT_NOT_FOUND,
         )
     seq = int(c.params["seq"])
-    log = TranscriptLog(c.service.repository.folder(hearing.id))
+    # Signed: a correction made after the seal is part of the record only so.
+    log = TranscriptLog(c.service.repository.folder(hearing.id), sign=c.sealer.key.sign)
     by = c.params.get("actor", ADMIN)
     correction = await log.correct(seq, c.body.text, by)
     await c.service.record(hearing.id, by, "transcript_corrected", {"seq": seq})
@@ -431,7 +432,8 @@ async def _confirming(c: Context, purpose: str) -> tuple[Hearing, Participant, T
     except HearingError as e:
         await c.service.refused(hearing.id, participant.id, purpose, e)
         raise
-    return hearing, participant, TranscriptLog(c.service.repository.folder(hearing.id))
+    folder = c.service.repository.folder(hearing.id)
+    return hearing, participant, TranscriptLog(folder, sign=c.sealer.key.sign)
 
 
 def _asked_to_confirm(hearing: Hearing) -> list[Speaker]:

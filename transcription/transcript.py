@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from hearing.chain import GENESIS, ChainedLog
+from hearing.chain import GENESIS, ChainedLog, Signer
 from hearing.errors import Conflict, InvalidInput, NotFound, Reason
 from hearing.roles import Role
 
@@ -122,8 +122,11 @@ class TranscriptLog:
     the entry is flushed and fsynced.
     """
 
-    def __init__(self, hearing_dir: Path) -> None:
+    def __init__(self, hearing_dir: Path, *, sign: Signer | None = None) -> None:
+        """`sign`: sign corrections and confirmations with the court's key (those made
+        after the record is sealed must be signed to be part of it)."""
         self._log = ChainedLog(hearing_dir / TRANSCRIPT_FILE)
+        self._sign = sign
         # ChainedLog serialises writers with a file lock; this orders our own threads too,
         # so a correction's check-then-append cannot interleave with another write.
         self._lock = threading.Lock()
@@ -191,7 +194,8 @@ class TranscriptLog:
                     "corrects": segment_seq,
                     "text": text,
                     "by": by,
-                }
+                },
+                sign=self._sign,
             )
         return Correction(
             seq=stored["seq"], corrects=segment_seq, text=text, by=by, time=_time(stored)
@@ -232,7 +236,8 @@ class TranscriptLog:
                     "decision": decision.value,
                     "note": note,
                     "version": version.model_dump(),
-                }
+                },
+                sign=self._sign,
             )
         return _confirmation(stored)
 
@@ -275,7 +280,7 @@ def read_confirmations(path: Path) -> list[Confirmation]:
 
 def _confirmation(entry: dict[str, Any]) -> Confirmation:
     return Confirmation.model_validate(
-        {k: v for k, v in entry.items() if k not in ("action", "prev", "hash")}
+        {k: v for k, v in entry.items() if k not in ("action", "prev", "hash", "signature")}
     )
 
 

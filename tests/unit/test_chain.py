@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from hearing.audit import AuditLog, Outcome
-from hearing.chain import GENESIS, ChainedLog, ChainError
+from hearing.chain import GENESIS, ChainedLog, ChainError, signed_body
 
 
 def test_entries_chain_and_verify(tmp_path: Path) -> None:
@@ -60,3 +62,19 @@ def test_non_ascii_is_stored_readably(tmp_path: Path) -> None:
     log.append({"text": "원고 측 진술합니다 / 原告陈述"})
     assert "원고 측 진술합니다 / 原告陈述" in (tmp_path / "t.jsonl").read_text(encoding="utf-8")
     assert log.verify().seq == 1
+
+
+def test_a_signed_entry_signs_its_place_in_the_chain_too(tmp_path: Path) -> None:
+    key = Ed25519PrivateKey.generate()
+    log = ChainedLog(tmp_path / "transcript.jsonl")
+    log.append({"action": "segment", "text": "네"})
+    entry = log.append(
+        {"action": "correction", "text": "예"},
+        sign=lambda data: base64.b64encode(key.sign(data)).decode(),
+    )
+    signature = base64.b64decode(entry["signature"])
+    body = signed_body(entry)
+    key.public_key().verify(signature, body)  # raises if it does not match
+    assert json.loads(body) == {"action": "correction", "text": "예", "seq": 2,
+                                "prev": log.entries().__next__()["hash"]}  # fmt: skip
+    assert log.verify().seq == 2  # the signature is part of what is hashed

@@ -64,17 +64,37 @@ def test_the_key_is_private_and_kept(tmp_path: Path, key: SealKey) -> None:
 
 def test_entries_chained_after_the_seal_are_noted_not_faulted(sealed: Path, key: SealKey) -> None:
     transcript = ChainedLog(sealed / "transcript.jsonl")
-    transcript.append({"action": "correction", "text": "예"})
+    transcript.append({"action": "correction", "text": "예"}, sign=key.sign)
     ChainedLog(sealed / "audit.jsonl").append({"actor": "clerk", "action": "downloaded"})
     report = verify_record(sealed, trusted_key=key.public_text)
     assert report.ok, report.problems
     assert "transcript.jsonl: 1 entry added after the seal, chained onto it (1 correction)" in (
         report.notes)  # fmt: skip
     for _ in range(2):
-        transcript.append({"action": "confirmation", "decision": "confirmed"})
+        transcript.append({"action": "confirmation", "decision": "confirmed"}, sign=key.sign)
     report = verify_record(sealed, trusted_key=key.public_text)
     assert report.ok and "transcript.jsonl: 3 entries added after the seal, chained onto it " \
         "(2 confirmation, 1 correction)" in report.notes, report.notes  # fmt: skip
+
+
+def test_a_transcript_entry_added_after_the_seal_must_be_signed_by_the_court(
+    sealed: Path, key: SealKey, tmp_path: Path
+) -> None:
+    transcript = ChainedLog(sealed / "transcript.jsonl")
+    transcript.append({"action": "confirmation", "decision": "confirmed"}, sign=key.sign)
+    assert verify_record(sealed, trusted_key=key.public_text).ok
+    # Anyone who can write the files can chain an entry on; only the court can sign it.
+    transcript.append({"action": "confirmation", "participant_id": "kim", "decision": "confirmed"})
+    other = SealKey.load_or_create(tmp_path / "other" / "seal.key")
+    transcript.append({"action": "correction", "text": "아니요"}, sign=other.sign)
+    unsigned = "added after the seal, is not signed by the court"
+    assert problems(sealed, key) == [
+        f"transcript.jsonl: entry 3 (confirmation), {unsigned}",
+        f"transcript.jsonl: entry 4 (correction), {unsigned}",
+    ]
+    # The audit log records who did what after the seal; its entries are not signed.
+    ChainedLog(sealed / "audit.jsonl").append({"actor": "clerk", "action": "downloaded"})
+    assert len(problems(sealed, key)) == 2
 
 
 def test_a_changed_recording_is_caught(sealed: Path, key: SealKey) -> None:
@@ -146,7 +166,9 @@ def test_a_line_torn_by_a_crash_is_set_aside_before_sealing(tmp_path: Path, key:
         f.write(b'{"action": "segment", "seg')  # the process died mid-append
     seal_record(folder, key, hearing_id="h-4", case_number="1")
     assert (folder / "transcript.jsonl.torn").read_bytes() == b'{"action": "segment", "seg\n'
-    ChainedLog(folder / "transcript.jsonl").append({"action": "correction", "text": "예"})
+    ChainedLog(folder / "transcript.jsonl").append(
+        {"action": "correction", "text": "예"}, sign=key.sign
+    )
     report = verify_record(folder, trusted_key=key.public_text)
     assert report.ok, report.problems  # the next append changed nothing that was sealed
 

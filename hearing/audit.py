@@ -7,7 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from .chain import ChainedLog
+from .chain import ChainedLog, Signer
 
 __all__ = ["AuditLog", "Outcome"]
 
@@ -21,8 +21,10 @@ class Outcome(StrEnum):
 class AuditLog:
     """Appends audit entries (time, actor, action, target, outcome, details) to one hearing."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, sign: Signer | None = None) -> None:
+        """`sign`: sign every entry with the court's key (those after the seal must be)."""
         self._log = ChainedLog(path)
+        self._sign = sign
 
     @property
     def path(self) -> Path:
@@ -51,7 +53,8 @@ class AuditLog:
                 "target": target,
                 "outcome": outcome.value,
                 "details": details or {},
-            }
+            },
+            sign=self._sign,
         )
 
     def entries(self) -> list[dict[str, Any]]:

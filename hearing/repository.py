@@ -19,6 +19,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .audit import AuditLog
+from .chain import Signer
 from .errors import Conflict, HearingError, NotFound, Reason
 from .model import Hearing, NewHearing
 
@@ -36,8 +37,10 @@ class RecordCorrupt(HearingError):
 class HearingRepository:
     """Creates, reads and changes the hearings stored in a data dir."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, *, sign: Signer | None = None) -> None:
+        """`sign`: the court's key, signing every audit entry (those after a seal must be)."""
         self.root = data_dir / "hearings"
+        self._sign = sign
 
     def folder(self, hearing_id: str) -> Path:
         if not _ID.match(hearing_id):
@@ -48,7 +51,7 @@ class HearingRepository:
         folder = self.folder(hearing_id)
         if not folder.is_dir():
             raise _no_hearing(hearing_id)
-        return AuditLog(folder / "audit.jsonl")
+        return AuditLog(folder / "audit.jsonl", sign=self._sign)
 
     def create(self, request: NewHearing, *, actor: str) -> Hearing:
         hearing = Hearing.create(request)

@@ -7,8 +7,8 @@ Ed25519 key. The logs go on after the seal (transcript corrections and audit ent
 are new links of their chains), so for a log the manifest covers its bytes up to the
 seal, and `verify_record` checks that those bytes are unchanged and that every later
 entry still chains onto them. A chain shows that an entry was added, not who added it:
-the transcript's entries after the seal (corrections, the participants' confirmations)
-must also carry the court's signature. Anything else that changed, went missing or was
+entries after the seal (transcript corrections, the participants' confirmations, audit
+entries) must also carry the court's signature. Anything else that changed, went missing or was
 added afterwards is reported.
 
     key = SealKey.load_or_create(data_dir / "seal.key")
@@ -44,10 +44,10 @@ MANIFEST = "manifest.json"
 FORMAT = "hearing-record-seal/1"
 # The hash-chained logs: they may grow after the seal, only by chained entries.
 LOGS = ("audit.jsonl", "transcript.jsonl")
-# Logs whose entries after the seal change the record (corrections and confirmations of
-# the transcript) and must carry the court's signature: the chain alone shows that an
-# entry was added, not who added it.
-SIGNED_AFTER_SEAL = ("transcript.jsonl",)
+# Entries added to the logs after the seal (corrections and confirmations of the
+# transcript, what was done with the record) must carry the court's signature: the
+# chain alone shows that an entry was added, not who added it.
+SIGNED_AFTER_SEAL = LOGS
 # Files sealed for their record content: hearing.json also holds who may still connect
 # (link generations, bumped when links are revoked, after adjournment too), which is
 # access control, not the record.

@@ -73,7 +73,7 @@ class RecordSealer:
             return False
         if (folder / MANIFEST).is_file() or hearing_id in self.failures:
             return True
-        audit = AuditLog(folder / "audit.jsonl")
+        audit = AuditLog(folder / "audit.jsonl", sign=self.key.sign)
         entries = await asyncio.to_thread(audit.entries)
         return any(e.get("action") == "record_seal_failed" for e in entries)
 
@@ -107,7 +107,7 @@ class RecordSealer:
 
     async def _seal(self, hearing: Hearing) -> None:
         folder = self._dir / hearing.id
-        audit = AuditLog(folder / "audit.jsonl")
+        audit = AuditLog(folder / "audit.jsonl", sign=self.key.sign)
         for complete in self._after:
             await complete(hearing.id)
         try:

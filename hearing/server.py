@@ -21,6 +21,7 @@ from signaling.keys import (
     MEDIA,
     RECORDING,
     RECORDING_LINKS,
+    SEAL_KEY,
     SEALER,
     SERVICE,
     SETTINGS,
@@ -90,7 +91,10 @@ async def _record_and_rooms(app: web.Application) -> AsyncIterator[None]:
     rooms: RoomStore = (
         RedisRoomStore.from_url(settings.redis_url) if settings.redis_url else InMemoryRoomStore()
     )
-    app[SERVICE] = HearingService(HearingRepository(data_dir), rooms, tokens, settings.base_url)
+    # The court's key seals records and signs every entry of their logs.
+    key = app[SEAL_KEY] = await asyncio.to_thread(SealKey.load_or_create, data_dir / "seal.key")
+    repository = HearingRepository(data_dir, sign=key.sign)
+    app[SERVICE] = HearingService(repository, rooms, tokens, settings.base_url)
     try:
         yield
     finally:
@@ -152,6 +156,7 @@ async def _recording(app: web.Application) -> AsyncIterator[None]:
         RecordingSettings(min_free_bytes=settings.min_free_bytes),
         on_alert=alert,
         request_keyframe=node.request_keyframe,
+        sign=app[SEAL_KEY].sign,
     )
     await recording.recover_all(await service.list())
     node.add_tap(recording)
@@ -211,7 +216,7 @@ async def _transcription(app: web.Application) -> AsyncIterator[None]:
 
 async def _sealing(app: web.Application) -> AsyncIterator[None]:
     settings, service, namespace = app[SETTINGS], app[SERVICE], app[SIGNALING]
-    key = await asyncio.to_thread(SealKey.load_or_create, settings.data_dir / "seal.key")
+    key = app[SEAL_KEY]
     # A record is sealed once its recordings (with their index) and its transcript are
     # complete.
     sealer = RecordSealer(

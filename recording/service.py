@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from hearing.audit import AuditLog
+from hearing.chain import Signer
 from hearing.clock import HearingClock
 from hearing.lifecycle import HearingState
 from hearing.model import Hearing
@@ -44,8 +45,11 @@ class RecordingService:
         *,
         on_alert: Callable[[RecordingAlert], None],
         request_keyframe: KeyframeRequest,
+        sign: Signer | None = None,
     ) -> None:
+        """`sign`: the court's key, signing the audit entries recording writes."""
         self._dir = hearings_dir
+        self._sign = sign
         self._settings = settings
         self._on_alert = on_alert
         self._request_keyframe = request_keyframe
@@ -69,7 +73,7 @@ class RecordingService:
         """Close what a crash left unfinished, and resume recording hearings in session."""
         for hearing in hearings:
             folder = self._dir / hearing.id
-            recovered = await recover(folder, AuditLog(folder / "audit.jsonl"))
+            recovered = await recover(folder, AuditLog(folder / "audit.jsonl", sign=self._sign))
             if recovered:
                 log.warning(
                     "recovered %d unfinished recording(s) of %s", len(recovered), hearing.id
@@ -133,7 +137,7 @@ class RecordingService:
             hearing_id,
             settings=self._settings,
             clock=clock,
-            audit=AuditLog(folder / "audit.jsonl"),
+            audit=AuditLog(folder / "audit.jsonl", sign=self._sign),
             on_alert=self._on_alert,
             on_keyframe_request=lambda track: self._request_keyframe(
                 track.hearing_id, track.participant_id
@@ -147,7 +151,7 @@ class RecordingService:
             made = await make_playback_set(self._dir / hearing_id)
         except Exception:
             log.exception("the playback set of %s could not be made", hearing_id)
-            audit = AuditLog(self._dir / hearing_id / "audit.jsonl")
+            audit = AuditLog(self._dir / hearing_id / "audit.jsonl", sign=self._sign)
             await asyncio.to_thread(audit.record, "recorder", "playback_failed", target=hearing_id)
             raise
         log.info("playback set of %s: %d files", hearing_id, len(made.files))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from hearing.seal import SealKey
 from hearing.sealer import RecordSealer
 from hearing.settings import Settings
 from media import MediaNode
@@ -21,6 +22,7 @@ __all__ = [
     "RECORDING",
     "RECORDING_LINKS",
     "SEALER",
+    "SEAL_KEY",
     "SERVICE",
     "SETTINGS",
     "SIGNALING",
@@ -37,4 +39,5 @@ MEDIA = web.AppKey("media", MediaNode)
 RECORDING = web.AppKey("recording", RecordingService)
 RECORDING_LINKS = web.AppKey("recording_links", RecordingLinks)
 SEALER = web.AppKey("sealer", RecordSealer)
+SEAL_KEY = web.AppKey("seal_key", SealKey)
 TRANSCRIPTION = web.AppKey("transcription", TranscriptionService)

@@ -65,7 +65,7 @@ def test_the_key_is_private_and_kept(tmp_path: Path, key: SealKey) -> None:
 def test_entries_chained_after_the_seal_are_noted_not_faulted(sealed: Path, key: SealKey) -> None:
     transcript = ChainedLog(sealed / "transcript.jsonl")
     transcript.append({"action": "correction", "text": "예"}, sign=key.sign)
-    ChainedLog(sealed / "audit.jsonl").append({"actor": "clerk", "action": "downloaded"})
+    AuditLog(sealed / "audit.jsonl", sign=key.sign).record("clerk", "downloaded")
     report = verify_record(sealed, trusted_key=key.public_text)
     assert report.ok, report.problems
     assert "transcript.jsonl: 1 entry added after the seal, chained onto it (1 correction)" in (
@@ -77,7 +77,7 @@ def test_entries_chained_after_the_seal_are_noted_not_faulted(sealed: Path, key:
         "(2 confirmation, 1 correction)" in report.notes, report.notes  # fmt: skip
 
 
-def test_a_transcript_entry_added_after_the_seal_must_be_signed_by_the_court(
+def test_an_entry_added_after_the_seal_must_be_signed_by_the_court(
     sealed: Path, key: SealKey, tmp_path: Path
 ) -> None:
     transcript = ChainedLog(sealed / "transcript.jsonl")
@@ -92,9 +92,10 @@ def test_a_transcript_entry_added_after_the_seal_must_be_signed_by_the_court(
         f"transcript.jsonl: entry 3 (confirmation), {unsigned}",
         f"transcript.jsonl: entry 4 (correction), {unsigned}",
     ]
-    # The audit log records who did what after the seal; its entries are not signed.
-    ChainedLog(sealed / "audit.jsonl").append({"actor": "clerk", "action": "downloaded"})
-    assert len(problems(sealed, key)) == 2
+    # So for the audit log: who did what with the record after the seal.
+    AuditLog(sealed / "audit.jsonl").record("intruder", "downloaded")
+    assert problems(sealed, key)[0] == f"audit.jsonl: entry 4 (downloaded), {unsigned}"
+    assert len(problems(sealed, key)) == 3
 
 
 def test_a_changed_recording_is_caught(sealed: Path, key: SealKey) -> None:

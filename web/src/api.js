@@ -67,3 +67,13 @@ export async function apiRequest(token, method, path, { json, blob = false } = {
     details: error?.details ?? {},
   });
 }
+
+/** The join token from `#token=...`, taken out of the visible URL (and history). */
+export function takeToken() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const token = params.get("token");
+  if (params.has("token")) {
+    history.replaceState(history.state, "", location.pathname + location.search);
+  }
+  return token || null;
+}

@@ -8,7 +8,7 @@
 // hearing's state): the officer's console keeps its place in the hearing, and the desk
 // keeps working after adjournment, when the hearing's connections have ended.
 
-import { ApiError, apiRequest, fetchSession } from "./api.js";
+import { ApiError, apiRequest, fetchSession, takeToken } from "./api.js";
 import { ConfirmationsCard } from "./confirmations.js";
 import { HearingConnection } from "./connection.js";
 import { formatClock } from "./hearing-clock.js";
@@ -308,16 +308,6 @@ function fatal(text) {
   p.className = "notice-title";
   p.textContent = text;
   $("fatal").replaceChildren(p);
-}
-
-/** The join token from `#token=...`, taken out of the visible URL (and history). */
-function takeToken() {
-  const params = new URLSearchParams(location.hash.slice(1));
-  const token = params.get("token");
-  if (params.has("token")) {
-    history.replaceState(history.state, "", location.pathname + location.search);
-  }
-  return token || null;
 }
 
 function showHearing(hearing) {

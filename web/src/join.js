@@ -3,7 +3,7 @@
 // (judge, mediator, clerk) run it from the console, and, once it is adjourned,
 // confirm its transcript.
 
-import { fetchSession } from "./api.js";
+import { fetchSession, takeToken } from "./api.js";
 import { AudioLevels } from "./audio-levels.js";
 import { CaptionsView } from "./captions.js";
 import { HearingConnection } from "./connection.js";
@@ -479,16 +479,6 @@ function mediaChanged() {
 }
 
 // -- start ----------------------------------------------------------------------
-
-/** The join token from `#token=...`, taken out of the visible URL (and history). */
-function takeToken() {
-  const params = new URLSearchParams(location.hash.slice(1));
-  const token = params.get("token");
-  if (params.has("token")) {
-    history.replaceState(history.state, "", location.pathname + location.search);
-  }
-  return token || null;
-}
 
 async function main() {
   translatePage();

@@ -362,24 +362,20 @@ async def download_transcript(c: Context) -> FileDownload:
             f"no transcript format {c.params['format']!r}; one of {choices}",
             reason=Reason.FORMAT_NOT_FOUND,
         ) from None
-    log = TranscriptLog(c.service.repository.folder(hearing.id))
+    read = await TranscriptLog(c.service.repository.folder(hearing.id)).read()
     confirmed = None
     if hearing.state is HearingState.ADJOURNED:  # the transcript is complete: who confirmed it
-        asked, given = _asked_to_confirm(hearing), await log.confirmations()
-        confirmed = tuple(standings(asked, given, await log.version()))
+        confirmed = tuple(standings(_asked_to_confirm(hearing), read.confirmations, read.version))
     info = HearingInfo(
         case_number=hearing.case_number,
         title=hearing.title,
         court=hearing.court,
         date=hearing.scheduled_start,
-        participants=tuple(
-            Speaker(participant_id=p.id, name=p.display_name, role=p.role)
-            for p in hearing.participants
-        ),
+        participants=tuple(_speakers(hearing)),
         hearing_id=hearing.id,
         confirmations=confirmed,
     )
-    data = await asyncio.to_thread(export_transcript, fmt, info, await log.entries())
+    data = await asyncio.to_thread(export_transcript, fmt, info, read.entries)
     return FileDownload(
         name=f"{hearing.id}-transcript.{fmt.extension}", media_type=fmt.media_type, data=data
     )
@@ -436,11 +432,19 @@ async def _confirming(c: Context, purpose: str) -> tuple[Hearing, Participant, T
     return hearing, participant, TranscriptLog(folder, sign=c.sealer.key.sign)
 
 
+def _speaker(p: Participant) -> Speaker:
+    return Speaker(participant_id=p.id, name=p.display_name, role=p.role)
+
+
+def _speakers(hearing: Hearing) -> list[Speaker]:
+    return [_speaker(p) for p in hearing.participants]
+
+
 def _asked_to_confirm(hearing: Hearing) -> list[Speaker]:
     return [
-        Speaker(participant_id=p.id, name=p.display_name, role=p.role)
-        for p in hearing.participants
-        if grant(p.role, Action.CONFIRM_TRANSCRIPT) is not Grant.DENIED
+        s
+        for s in _speakers(hearing)
+        if grant(s.role, Action.CONFIRM_TRANSCRIPT) is not Grant.DENIED
     ]
 
 
@@ -449,12 +453,12 @@ async def transcript_to_confirm(c: Context) -> TranscriptForConfirmation:
     # Its last segments are written before the record is sealed (seconds after the
     # adjournment; longer while a long hearing's playback set is made).
     complete = await c.sealer.settled(hearing.id)
-    entries, version = await log.entries(), await log.version()
-    mine = {c.participant_id: c for c in await log.confirmations()}.get(participant.id)
+    read = await log.read()
+    (mine,) = standings([_speaker(participant)], read.confirmations, read.version)
     return TranscriptForConfirmation(
         hearing_id=hearing.id,
         complete=complete,
-        head=TranscriptVersionOut.of(version),
+        head=TranscriptVersionOut.of(read.version),
         segments=[
             TranscriptLine(
                 seq=e.seq,
@@ -467,9 +471,11 @@ async def transcript_to_confirm(c: Context) -> TranscriptForConfirmation:
                 original_text=e.original_text,
                 corrected=e.corrected,
             )
-            for e in entries
+            for e in read.entries
         ],
-        confirmation=None if mine is None else ConfirmationOut.of(hearing.id, mine, version),
+        confirmation=None
+        if mine.latest is None
+        else ConfirmationOut.of(hearing.id, mine.latest, read.version),
     )
 
 
@@ -484,9 +490,7 @@ async def confirm_transcript(c: Context) -> ConfirmationOut:
             reason=Reason.RECORD_NOT_COMPLETE,
         )
     body: ConfirmationIn = c.body
-    speaker = Speaker(
-        participant_id=participant.id, name=participant.display_name, role=participant.role
-    )
+    speaker = _speaker(participant)
     try:
         confirmation = await log.confirm(speaker, body.decision, body.note, body.head.domain())
     except HearingError as e:
@@ -504,8 +508,7 @@ async def confirm_transcript(c: Context) -> ConfirmationOut:
 
 async def list_confirmations(c: Context) -> ConfirmationList:
     hearing = await c.service.get(c.params["hearing_id"])
-    log = TranscriptLog(c.service.repository.folder(hearing.id))
-    version = await log.version()
+    read = await TranscriptLog(c.service.repository.folder(hearing.id)).read()
     rows = [
         ParticipantConfirmation(
             participant_id=s.speaker.participant_id,
@@ -516,10 +519,10 @@ async def list_confirmations(c: Context) -> ConfirmationList:
             note=s.latest.note if s.latest else "",
             time=s.latest.time if s.latest else None,
         )
-        for s in standings(_asked_to_confirm(hearing), await log.confirmations(), version)
+        for s in standings(_asked_to_confirm(hearing), read.confirmations, read.version)
     ]
     return ConfirmationList(
-        hearing_id=hearing.id, head=TranscriptVersionOut.of(version), participants=rows
+        hearing_id=hearing.id, head=TranscriptVersionOut.of(read.version), participants=rows
     )
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -35,9 +36,11 @@ __all__ = [
     "Correction",
     "Decision",
     "Standing",
+    "Transcript",
     "TranscriptEntry",
     "TranscriptLog",
     "TranscriptVersion",
+    "read_log",
     "read_transcript",
     "standings",
 ]
@@ -152,13 +155,9 @@ class TranscriptLog:
         """
         return await asyncio.to_thread(self._confirm, speaker, decision, note, version)
 
-    async def version(self) -> TranscriptVersion:
-        """The version of the transcript's text now."""
-        return await asyncio.to_thread(lambda: _version(self._log.entries()))
-
-    async def confirmations(self) -> list[Confirmation]:
-        """Every confirmation and objection, oldest first."""
-        return await asyncio.to_thread(read_confirmations, self.path)
+    async def read(self) -> Transcript:
+        """Its lines, its version and the confirmations of it, in one reading of the log."""
+        return await asyncio.to_thread(read_log, self.path)
 
     async def entries(self) -> list[TranscriptEntry]:
         """Every segment, ordered by start time across speakers, corrections applied."""
@@ -272,10 +271,23 @@ def standings(
     ]
 
 
-def read_confirmations(path: Path) -> list[Confirmation]:
-    """Every confirmation in a transcript log (blocking), oldest first."""
-    entries = ChainedLog(path).entries()
-    return [_confirmation(e) for e in entries if e.get("action") == _CONFIRMATION]
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """A transcript log as read at one moment."""
+
+    entries: list[TranscriptEntry]  # by start time, corrections applied
+    version: TranscriptVersion  # of the text
+    confirmations: list[Confirmation]  # oldest first
+
+
+def read_log(path: Path) -> Transcript:
+    """Read a transcript log whole (blocking)."""
+    raw = list(ChainedLog(path).entries())
+    return Transcript(
+        entries=_assemble(raw),
+        version=_version(raw),
+        confirmations=[_confirmation(e) for e in raw if e.get("action") == _CONFIRMATION],
+    )
 
 
 def _confirmation(entry: dict[str, Any]) -> Confirmation:

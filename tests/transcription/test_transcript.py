@@ -99,10 +99,10 @@ async def test_a_confirmation_names_the_version_read_and_others_do_not_change_it
     tmp_path: Path,
 ) -> None:
     log = TranscriptLog(tmp_path)
-    assert await log.version() == TranscriptVersion(entries=0, hash="0" * 64)
+    assert (await log.read()).version == TranscriptVersion(entries=0, hash="0" * 64)
     await log.append(segment("judge-1", 1.0, "휴정합니다"))
     stored = await log.append(segment("party-1", 4.0, "我 没有 签 这份 合同"))
-    read = await log.version()
+    read = (await log.read()).version
     assert read.entries == stored.seq == 2
 
     mine = await log.confirm(PARTY, Decision.CONFIRMED, "  ", read)
@@ -110,10 +110,10 @@ async def test_a_confirmation_names_the_version_read_and_others_do_not_change_it
     assert (mine.decision, mine.note, mine.version, mine.seq) == (
         Decision.CONFIRMED, "", read, 3)  # fmt: skip
     # Another's confirmation of the same text is not a change of it.
-    assert await log.version() == read
+    assert (await log.read()).version == read
     theirs = await log.confirm(JUDGE, Decision.OBJECTED, " 第二句应为“签署” ", read)
     assert theirs.note == "第二句应为“签署”"
-    assert await log.confirmations() == [mine, theirs]
+    assert (await log.read()).confirmations == [mine, theirs]
     # They are entries of the chain, and not lines of the transcript.
     assert await log.verify() == 4
     assert [e.seq for e in await log.entries()] == [1, 2]
@@ -124,7 +124,7 @@ async def test_a_confirmation_of_a_text_corrected_since_is_refused_and_changes_n
 ) -> None:
     log = TranscriptLog(tmp_path)
     stored = await log.append(segment("party-1", 4.0, "我 没有 签 这份 合同"))
-    read = await log.version()
+    read = (await log.read()).version
     await log.correct(stored.seq, "我没有签署这份合同", by="clerk-1")
     before = (tmp_path / "transcript.jsonl").read_bytes()
     with pytest.raises(Conflict) as refused:
@@ -132,7 +132,7 @@ async def test_a_confirmation_of_a_text_corrected_since_is_refused_and_changes_n
     assert refused.value.reason_code == "transcript_changed"
     assert "read it again" in refused.value.message
     assert (tmp_path / "transcript.jsonl").read_bytes() == before
-    now = await log.version()
+    now = (await log.read()).version
     assert now.entries == 2 and now != read
     assert (await log.confirm(PARTY, Decision.CONFIRMED, "", now)).version == now
 
@@ -140,8 +140,8 @@ async def test_a_confirmation_of_a_text_corrected_since_is_refused_and_changes_n
 async def test_an_objection_must_say_what_is_wrong(tmp_path: Path) -> None:
     log = TranscriptLog(tmp_path)
     await log.append(segment("party-1", 4.0, "我 没有 签 这份 合同"))
-    read = await log.version()
+    read = (await log.read()).version
     for note in ("", "   ", "x" * 2001):
         with pytest.raises(InvalidInput, match="note"):
             await log.confirm(PARTY, Decision.OBJECTED, note, read)
-    assert await log.confirmations() == [] and await log.verify() == 1
+    assert (await log.read()).confirmations == [] and await log.verify() == 1

@@ -42,12 +42,9 @@ __all__ = ["MANIFEST", "SealKey", "SealReport", "seal_record", "verify_record"]
 
 MANIFEST = "manifest.json"
 FORMAT = "hearing-record-seal/1"
-# The hash-chained logs: they may grow after the seal, only by chained entries.
+# The hash-chained logs: they may grow after the seal, only by chained entries that carry
+# the court's signature (the chain alone shows that an entry was added, not who added it).
 LOGS = ("audit.jsonl", "transcript.jsonl")
-# Entries added to the logs after the seal (corrections and confirmations of the
-# transcript, what was done with the record) must carry the court's signature: the
-# chain alone shows that an entry was added, not who added it.
-SIGNED_AFTER_SEAL = LOGS
 # Files sealed for their record content: hearing.json also holds who may still connect
 # (link generations, bumped when links are revoked, after adjournment too), which is
 # access control, not the record.
@@ -241,29 +238,30 @@ def _check_log(
         report.problems.append(f"{name}: what was sealed was altered or cut")
         return
     try:
-        head = ChainedLog(path).verify()
+        ChainedLog(path).verify()
     except ChainError as e:
         report.problems.append(f"{name}: entries after the seal break the chain: {e}")
         return
-    added = head.seq - item["entries"]
-    if added:
+    # What was chained on after the seal, for the reader of the report (corrections,
+    # confirmations...); each must carry the court's signature.
+    kinds: Counter[str] = Counter()
+    for entry in ChainedLog(path).entries():
+        if entry.get("seq", 0) <= item["entries"]:
+            continue
+        kind = str(entry.get("action", "?"))
+        kinds[kind] += 1
+        if not _signed(entry, court):
+            report.problems.append(
+                f"{name}: entry {entry.get('seq')} ({kind}), added after the seal, is not "
+                "signed by the court"
+            )
+    if kinds:
+        added = sum(kinds.values())
         entries = "entry" if added == 1 else "entries"
-        # What they are, for the reader of the report (corrections, confirmations...).
-        kinds = Counter(
-            str(e.get("action", "?")) for e in ChainedLog(path).entries()
-            if e.get("seq", 0) > item["entries"]
-        )  # fmt: skip
         which = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
         report.notes.append(
             f"{name}: {added} {entries} added after the seal, chained onto it ({which})"
         )
-    if name in SIGNED_AFTER_SEAL:
-        for entry in ChainedLog(path).entries():
-            if entry.get("seq", 0) > item["entries"] and not _signed(entry, court):
-                report.problems.append(
-                    f"{name}: entry {entry.get('seq')} ({entry.get('action', '?')}), added "
-                    "after the seal, is not signed by the court"
-                )
 
 
 def _signed(entry: dict[str, Any], court: Ed25519PublicKey) -> bool:

@@ -35,6 +35,15 @@ def person(desk: Page, participant_id: str) -> Locator:
     return desk.locator(f'[data-testid="confirmation"][data-participant-id="{participant_id}"]')
 
 
+async def expect_statuses(desk: Page, statuses: dict[str, str], summary: str = "") -> None:
+    """The desk's confirmations card shows each person's status, and `summary` if given."""
+    for pid, status in statuses.items():
+        await expect(person(desk, pid).get_by_test_id("confirmation-status")).to_have_text(status)
+    if summary:
+        card = desk.get_by_test_id("confirmations")
+        await expect(card.get_by_test_id("confirmations-status")).to_have_text(summary)
+
+
 async def correct(hearing: DeskHearing, seq: int, text: str) -> None:
     """The clerk corrects a line of the transcript through the API."""
     path = f"/api/v1/hearings/{hearing.hearing_id}/transcript/{seq}/corrections"
@@ -82,12 +91,10 @@ async def test_parties_confirm_or_object_and_the_desk_follows(
         # The desk lists everyone asked to confirm: the judge, the party and counsel.
         card = desk.get_by_test_id("confirmations")
         await expect(card.get_by_test_id("confirmation")).to_have_count(3)
-        for pid in ("judge", "kim", "lee"):
-            await expect(person(desk, pid).get_by_test_id("confirmation-status")).to_have_text(
-                "Waiting"
-            )
-        await expect(card.get_by_test_id("confirmations-status")).to_have_text(
-            "Confirmed: 0 of 3. Objections: 0. Still to answer: 3."
+        await expect_statuses(
+            desk,
+            dict.fromkeys(("judge", "kim", "lee"), "Waiting"),
+            "Confirmed: 0 of 3. Objections: 0. Still to answer: 3.",
         )
 
         # The party opens her link after the hearing: no joining, the transcript to read.
@@ -129,9 +136,7 @@ async def test_parties_confirm_or_object_and_the_desk_follows(
         await expect(kp.get_by_test_id("confirm-error")).to_be_empty()
         await expect(kp.get_by_test_id("confirm-actions")).to_be_hidden()
         await expect(kp.get_by_test_id("line-changed")).to_have_count(0)
-        await expect(person(desk, "kim").get_by_test_id("confirmation-status")).to_have_text(
-            "Confirmed"
-        )
+        await expect_statuses(desk, {"kim": "Confirmed"})
 
         # Counsel objects; the page asks for the note before sending anything.
         await cp.get_by_role("button", name="I object").click()
@@ -162,11 +167,8 @@ async def test_parties_confirm_or_object_and_the_desk_follows(
         await expect(lee.get_by_test_id("confirmation-note")).to_have_text(
             f"Objection: {OBJECTION}"
         )
-        await expect(card.get_by_test_id("confirmations-status")).to_have_text(
-            "Confirmed: 1 of 3. Objections: 1. Still to answer: 1."
-        )
-        await expect(person(desk, "judge").get_by_test_id("confirmation-status")).to_have_text(
-            "Waiting"
+        await expect_statuses(
+            desk, {"judge": "Waiting"}, "Confirmed: 1 of 3. Objections: 1. Still to answer: 1."
         )
         await assert_accessible(desk, "desk with confirmations")
         for who, page in (("party", kp), ("counsel", cp)):
@@ -177,11 +179,8 @@ async def test_parties_confirm_or_object_and_the_desk_follows(
 
         # A correction after they answered: their answers are of an earlier version now.
         await correct(hearing, seq, CORRECTED_AGAIN)
-        await expect(person(desk, "kim").get_by_test_id("confirmation-status")).to_have_text(
-            "Confirmed an earlier version"
-        )
-        await expect(lee.get_by_test_id("confirmation-status")).to_have_text(
-            "Objected to an earlier version"
+        await expect_statuses(
+            desk, {"kim": "Confirmed an earlier version", "lee": "Objected to an earlier version"}
         )
         # She opens her link again: her answer stands, and she is asked to read it again.
         again = await open_participant(browser, hearing.link("kim"), screen="screen-ended")
@@ -230,19 +229,12 @@ async def chinese_pages(hearing: DeskHearing, browser: Browser, output_dir: Path
         await party.close()
     desk = await hearing.open_desk(browser, locale="zh-CN")
     try:
-        card = desk.get_by_test_id("confirmations")
         statuses = {
             "judge": "待确认",
             "kim": "确认的是更正前的版本",
             "lee": "对更正前的版本有异议",
         }
-        for pid, status in statuses.items():
-            await expect(person(desk, pid).get_by_test_id("confirmation-status")).to_have_text(
-                status
-            )
-        await expect(card.get_by_test_id("confirmations-status")).to_have_text(
-            "已确认：0/3。异议：0。尚待答复：3。"
-        )
+        await expect_statuses(desk, statuses, "已确认：0/3。异议：0。尚待答复：3。")
         await expect(person(desk, "lee").get_by_test_id("confirmation-note")).to_have_text(
             f"异议：{OBJECTION}"
         )
